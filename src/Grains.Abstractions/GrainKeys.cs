@@ -1,0 +1,28 @@
+using AirQuality.Domain.Cities;
+
+namespace AirQuality.Grains;
+
+/// <summary>
+/// The one place grain keys are built. Every key carries a prefix with non-hex letters: the ADO.NET storage reads a
+/// key made only of hex digits as a number, which would merge distinct keys into one row.
+/// </summary>
+public static class GrainKeys
+{
+    public const string CityPrefix = "city-";
+
+    /// <summary>Key of the grain of a city (`city-delhi`).</summary>
+    public static string City(City city) => CityPrefix + city.Id;
+
+    /// <summary>Key of the grain of a city id (`delhi` -> `city-delhi`).</summary>
+    public static string City(string cityId) => CityPrefix + cityId;
+
+    /// <summary>The city id inside a city grain key.</summary>
+    public static string CityIdOf(string key) =>
+        key.StartsWith(CityPrefix, StringComparison.Ordinal) ? key[CityPrefix.Length..] : throw new ArgumentException($"'{key}' is not a city grain key", nameof(key));
+
+    /// <summary>Key of the singleton that keeps every city's latest AQI.</summary>
+    public const string Rankings = "rankings-all";
+
+    /// <summary>Key of the singleton that fans state changes out to subscribed web fronts.</summary>
+    public const string Notifier = "notifier-all";
+}

@@ -1,0 +1,39 @@
+using AirQuality.Domain.Readings;
+
+namespace AirQuality.Grains;
+
+/// <summary>Where a value came from. Names appear in every answer that shows a value.</summary>
+public static class SourceNames
+{
+    public const string Cpcb = "cpcb";
+    public const string OpenWeather = "openweather";
+    public const string IqAir = "iqair";
+    public const string Simulated = "simulated";
+    public const string ImportOpenAq = "import:openaq";
+    public const string ImportAirNow = "import:airnow";
+}
+
+/// <summary>One pollutant's hourly value (canonical unit: µg/m³, CO mg/m³) and its source.</summary>
+[GenerateSerializer, Immutable]
+public sealed record Measurement(Pollutant Pollutant, double Value, string Source);
+
+/// <summary>Weather of an hour where a source gives it.</summary>
+[GenerateSerializer, Immutable]
+public sealed record Weather(double? TemperatureC, double? HumidityPercent, double? WindSpeedMs, double? PressureHpa);
+
+/// <summary>One city-hour: the merged value of each pollutant with its provenance.</summary>
+/// <param name="Hour">The start of the hour, UTC.</param>
+[GenerateSerializer, Immutable]
+public sealed record CityHour(DateTime Hour, IReadOnlyList<Measurement> Values, Weather? Weather)
+{
+    public double? Get(Pollutant p)
+    {
+        foreach (var m in Values)
+            if (m.Pollutant == p) return m.Value;
+        return null;
+    }
+}
+
+/// <summary>What a source reports for one city and hour, before merging.</summary>
+[GenerateSerializer, Immutable]
+public sealed record SourceReading(string CityId, DateTime Hour, string Source, IReadOnlyDictionary<Pollutant, double> Values, Weather? Weather, int? ReportedUsAqi = null);

@@ -1,0 +1,28 @@
+namespace AirQuality.Grains.Cities;
+
+/// <summary>How city grains poll and what they keep (configuration section `Cities`).</summary>
+public sealed class CityOptions
+{
+    public const string Section = "Cities";
+
+    /// <summary>Hours kept in the grain's memory; the India AQI needs 24, forecasting features 48.</summary>
+    public int WindowHours { get; set; } = 72;
+
+    /// <summary>Days of history a city with none gets on first start (simulated, or from OpenWeather history when keyed).</summary>
+    public int BackfillDays { get; set; } = 90;
+
+    /// <summary>Period of the `poll` reminder.</summary>
+    public TimeSpan PollPeriod { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>How long after the top of the hour the poll runs, leaving upstreams time to publish the hour.</summary>
+    public TimeSpan PollOffset { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>Upper bound on one source's fetch inside a poll; a slow source never holds the others.</summary>
+    public TimeSpan SourceTimeout { get; set; } = TimeSpan.FromSeconds(20);
+
+    /// <summary>Path of a catalog CSV to use instead of the built-in 56 cities (columns name,state,lat,lon[,cpcb_stations_2022][,id]).</summary>
+    public string? CatalogPath { get; set; }
+
+    /// <summary>Path of an alias CSV (alias,city) to go with <see cref="CatalogPath"/>.</summary>
+    public string? AliasesPath { get; set; }
+}

@@ -1,0 +1,39 @@
+using AirQuality.Domain.Cities;
+using AirQuality.Grains.Cities;
+using AirQuality.Grains.Ingestion;
+using AirQuality.Grains.Storage;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
+
+namespace AirQuality.Grains.Hosting;
+
+/// <summary>Registers what the grains need: the catalog, the sources, the reading store, the clock.</summary>
+public static class GrainServices
+{
+    public static IServiceCollection AddAirQualityGrains(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<CityOptions>().Bind(configuration.GetSection(CityOptions.Section));
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton(sp =>
+        {
+            var o = configuration.GetSection(CityOptions.Section).Get<CityOptions>() ?? new CityOptions();
+            return o.CatalogPath is null ? CityCatalog.Default : CityCatalog.Load(o.CatalogPath, o.AliasesPath);
+        });
+        services.TryAddSingleton<IReadingStore, InMemoryReadingStore>();
+        services.AddSingleton<IAirQualitySource>(sp =>
+        {
+            // The simulator runs when asked to, or by default when no real source is keyed.
+            var setting = configuration["Sources:Simulated:Enabled"];
+            var anyKey = new[] { "CPCB_API_KEY", "OPENWEATHER_API_KEY", "IQAIR_API_KEY" }.Any(k => !string.IsNullOrWhiteSpace(configuration[k]));
+            var enabled = setting is null ? !anyKey : bool.TryParse(setting, out var b) && b;
+            var log = sp.GetRequiredService<ILoggerFactory>().CreateLogger("AirQuality.Sources");
+            log.LogInformation(enabled
+                ? "Simulated source is ON: every value it produces is labelled 'simulated'"
+                : "Simulated source is off");
+            return new SimulatedSource(enabled);
+        });
+        return services;
+    }
+}

@@ -1,0 +1,28 @@
+using AirQuality.Domain.Cities;
+
+namespace AirQuality.Grains.Ingestion;
+
+/// <summary>An upstream of readings for one city at a time (the CPCB feed, OpenWeather, IQAir, the simulator).</summary>
+public interface IAirQualitySource
+{
+    /// <summary>The provenance name stamped on every value this source gives (see <see cref="SourceNames"/>).</summary>
+    string Name { get; }
+
+    /// <summary>Merge priority: lower wins. Ground stations come before model output, which comes before simulation.</summary>
+    int Priority { get; }
+
+    /// <summary>False when the source has no key or is switched off; such a source is never asked.</summary>
+    bool Enabled { get; }
+
+    /// <summary>Fetches what the source has for the city around <paramref name="now"/>: usually the current hour, sometimes a few late hours too.</summary>
+    Task<SourceFetch> FetchAsync(City city, DateTime now, CancellationToken cancellationToken);
+}
+
+/// <summary>The outcome of one fetch: accepted readings and the values rejected by validation, with their reasons.</summary>
+public sealed record SourceFetch(IReadOnlyList<SourceReading> Readings, IReadOnlyList<Rejection> Rejections)
+{
+    public static SourceFetch Empty { get; } = new([], []);
+}
+
+/// <summary>A value that failed validation, counted per source and reason.</summary>
+public sealed record Rejection(string Source, string CityId, string Reason, string Detail);

@@ -1,0 +1,23 @@
+namespace AirQuality.Grains.Storage;
+
+/// <summary>
+/// Where readings live beyond a grain's 72-hour window: the raw per-source values (kept for provenance and audits)
+/// and the merged hourly series per city that history answers and forecasting read.
+/// </summary>
+public interface IReadingStore
+{
+    /// <summary>Stores raw source readings; a reading already stored for the same (city, hour, source) is replaced.</summary>
+    Task SaveRawAsync(IReadOnlyList<SourceReading> readings, CancellationToken cancellationToken = default);
+
+    /// <summary>Stores merged city-hours; an hour already stored is replaced.</summary>
+    Task SaveHoursAsync(string cityId, IReadOnlyList<CityHour> hours, CancellationToken cancellationToken = default);
+
+    /// <summary>Merged hours of a city in [from, to), oldest first.</summary>
+    Task<IReadOnlyList<CityHour>> GetHoursAsync(string cityId, DateTime from, DateTime to, CancellationToken cancellationToken = default);
+
+    /// <summary>How many merged hours a city has in [from, to).</summary>
+    Task<int> CountHoursAsync(string cityId, DateTime from, DateTime to, CancellationToken cancellationToken = default);
+
+    /// <summary>A short label for health answers (`memory`, `postgresql`).</summary>
+    string Kind { get; }
+}

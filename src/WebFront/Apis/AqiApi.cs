@@ -1,0 +1,91 @@
+using AirQuality.Domain.Aqi;
+using AirQuality.Domain.Cities;
+using AirQuality.Domain.Readings;
+using AirQuality.Grains;
+using AirQuality.WebFront.Contracts;
+using AirQuality.WebFront.Infrastructure;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace AirQuality.WebFront.Apis;
+
+/// <summary>Current AQI, pollutants and the AQI calculator.</summary>
+public static class AqiApi
+{
+    public static RouteGroupBuilder MapAqiApi(this RouteGroupBuilder api)
+    {
+        var group = api.MapGroup("/aqi").WithTags("AQI");
+
+        group.MapGet("/current/{city}", GetCurrent)
+            .WithName("GetCurrentAqi")
+            .WithSummary("Current AQI of a city")
+            .WithDescription("The latest hour's AQI in the requested standard (`in` by default), with the sub-indices, the dominant pollutant, the sources of the values and whether the standard's minimum-data rules are met. City names are case-insensitive and accept common aliases (Bombay, Bangalore, Gurgaon, ...).");
+
+        group.MapGet("/pollutants/{city}", GetPollutants)
+            .WithName("GetPollutants")
+            .WithSummary("Every pollutant of a city")
+            .WithDescription("Latest hourly concentration, unit, source, averaging period and sub-index of each pollutant.");
+
+        group.MapGet("/calculate", Calculate)
+            .WithName("CalculateAqi")
+            .WithSummary("AQI calculator")
+            .WithDescription("Turns given concentrations (µg/m³; CO in mg/m³), each taken as the average over its pollutant's period, into the India NAQI or the US EPA AQI. `at` picks the US PM2.5 table (2024 table from 2024-05-06, 2012 before).");
+
+        return api;
+    }
+
+    internal static async Task<Results<Ok<CurrentAqiDto>, ProblemHttpResult>> GetCurrent(
+        string city, string? standard, CityCatalog catalog, IGrainFactory grains)
+    {
+        if (!QueryParsing.TryStandard(standard, out var std, out var bad)) return bad!;
+        if (catalog.Resolve(city) is not { } c) return Problems.UnknownCity(city, catalog);
+        var current = await grains.GetGrain<ICityGrain>(GrainKeys.City(c)).GetCurrent();
+        if (current is null) return Problems.NotReady(c.Name);
+        return TypedResults.Ok(ToDto(c, current, std));
+    }
+
+    internal static CurrentAqiDto ToDto(City c, CityCurrent current, AqiStandard std)
+    {
+        var r = current.For(std);
+        return new CurrentAqiDto(
+            c.Name, c.Id, c.State, r.Aqi, r.MaxSubIndex, r.Category, r.Headline is { } h ? AqiColors.Of(std, h) : null,
+            current.Latest.Get(Pollutant.Pm25), current.Latest.Get(Pollutant.Pm10), current.Timestamp, std.Code(), r.Table,
+            r.Dominant?.Code(), r.Complete, string.Join(",", current.Sources), current.Simulated,
+            r.SubIndices.Select(SubIndexDto.From).ToList(), r.Notes);
+    }
+
+    internal static async Task<Results<Ok<PollutantsDto>, ProblemHttpResult>> GetPollutants(
+        string city, string? standard, CityCatalog catalog, IGrainFactory grains)
+    {
+        if (!QueryParsing.TryStandard(standard, out var std, out var bad)) return bad!;
+        if (catalog.Resolve(city) is not { } c) return Problems.UnknownCity(city, catalog);
+        var current = await grains.GetGrain<ICityGrain>(GrainKeys.City(c)).GetCurrent();
+        if (current is null) return Problems.NotReady(c.Name);
+        var r = current.For(std);
+        var rows = Pollutants.All
+            .Select(p => (P: p, M: current.Latest.Values.FirstOrDefault(m => m.Pollutant == p), S: r.SubIndices.FirstOrDefault(s => s.Pollutant == p)))
+            .Where(x => x.M is not null || x.S is not null)
+            .Select(x => new PollutantDto(x.P.Code(), x.P.TableName(), x.M?.Value, x.P.Unit(), x.M?.Source, x.S?.Averaging,
+                x.S is null ? null : Math.Round(x.S.Concentration, 3), x.S?.Unit, x.S?.Value, x.S?.Category))
+            .ToList();
+        return TypedResults.Ok(new PollutantsDto(c.Name, current.Timestamp, std.Code(), r.Aqi, r.Dominant?.Code(), current.Simulated, rows));
+    }
+
+    internal static Results<Ok<AqiCalculationDto>, ProblemHttpResult> Calculate(
+        string? standard, string? pm25, string? pm10, string? no2, string? so2, string? co, string? o3, string? nh3, string? pb, string? at,
+        TimeProvider clock)
+    {
+        if (!QueryParsing.TryStandard(standard, out var std, out var bad)) return bad!;
+        if (!QueryParsing.TryInstant(at, "at", out var when, out bad)) return bad!;
+        var given = new Dictionary<Pollutant, double>();
+        foreach (var (p, text) in new[] { (Pollutant.Pm25, pm25), (Pollutant.Pm10, pm10), (Pollutant.No2, no2), (Pollutant.So2, so2),
+                     (Pollutant.Co, co), (Pollutant.O3, o3), (Pollutant.Nh3, nh3), (Pollutant.Pb, pb) })
+        {
+            if (!QueryParsing.TryConcentration(text, p.Code(), out var v, out bad)) return bad!;
+            if (v is { } value) given[p] = value;
+        }
+        if (given.Count == 0)
+            return Problems.BadParameter("pm25", "give at least one concentration: pm25, pm10, no2, so2, co, o3, nh3 or pb");
+        var result = AqiCalculator.Calculate(std, given, when ?? clock.GetUtcNow().UtcDateTime);
+        return TypedResults.Ok(AqiCalculationDto.From(result));
+    }
+}

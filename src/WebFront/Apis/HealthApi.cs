@@ -1,0 +1,66 @@
+using System.Reflection;
+using Orleans.Runtime;
+
+namespace AirQuality.WebFront.Apis;
+
+/// <summary>Health of the service: database, cache and cluster.</summary>
+public static class HealthApi
+{
+    /// <summary>The seed's health answer.</summary>
+    /// <param name="Status">`healthy`, `degraded` (something optional is down) or `unhealthy`.</param>
+    /// <param name="Database">`memory` in embedded mode, else the state of PostgreSQL.</param>
+    /// <param name="Cache">`memory`, `connected` or `unavailable`.</param>
+    /// <param name="Cluster">Silos and their state.</param>
+    public sealed record HealthDto(string Status, DateTime Timestamp, string Database, string Cache, ClusterHealthDto Cluster, string Version, string Mode);
+
+    /// <param name="ActiveSilos">Silos the cluster considers active.</param>
+    public sealed record ClusterHealthDto(string Status, int ActiveSilos, IReadOnlyList<string> Silos);
+
+    public static RouteGroupBuilder MapHealthApi(this RouteGroupBuilder api)
+    {
+        api.MapGet("/health", GetHealth)
+            .WithTags("Administration")
+            .WithName("GetHealth")
+            .WithSummary("Service health")
+            .WithDescription("Database, cache and cluster status. `status` is `healthy`, `degraded` when an optional part (the cache) is down, `unhealthy` when the cluster cannot be reached.");
+        return api;
+    }
+
+    internal static async Task<IResult> GetHealth(IGrainFactory grains, TimeProvider clock, IEnumerable<IHealthContributor> contributors)
+    {
+        ClusterHealthDto cluster;
+        try
+        {
+            var hosts = await grains.GetGrain<IManagementGrain>(0).GetHosts(onlyActive: true).WaitAsync(TimeSpan.FromSeconds(5));
+            cluster = new ClusterHealthDto("up", hosts.Count, hosts.Keys.Select(k => k.ToString()).Order().ToList());
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            cluster = new ClusterHealthDto($"unreachable: {ex.GetType().Name}", 0, []);
+        }
+        var parts = new Dictionary<string, string> { ["database"] = "memory", ["cache"] = "memory", ["mode"] = "embedded" };
+        var degraded = false;
+        foreach (var c in contributors)
+        {
+            var (value, ok) = await c.CheckAsync();
+            parts[c.Name] = value;
+            degraded |= !ok;
+        }
+        var status = cluster.ActiveSilos == 0 ? "unhealthy" : degraded ? "degraded" : "healthy";
+        var dto = new HealthDto(status, clock.GetUtcNow().UtcDateTime, parts["database"], parts["cache"], cluster, Version, parts["mode"]);
+        return Results.Json(dto, statusCode: status == "unhealthy" ? StatusCodes.Status503ServiceUnavailable : StatusCodes.Status200OK);
+    }
+
+    private static readonly string Version =
+        typeof(HealthApi).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "0.0.0";
+}
+
+/// <summary>A part of the system that reports into /health (database, cache, mode).</summary>
+public interface IHealthContributor
+{
+    /// <summary>The field of the health answer this fills (`database`, `cache`, `mode`).</summary>
+    string Name { get; }
+
+    /// <summary>The text shown and whether it is healthy.</summary>
+    Task<(string Value, bool Healthy)> CheckAsync();
+}
