@@ -11,6 +11,7 @@ public static class SiloCommandLine
         var run = RunCommand.Create();
         root.Add(run);
         root.Add(AqiCommand.Create());
+        root.Add(MigrateCommand.Create());
         // No verb means `run`, with every option of run accepted at the top level.
         foreach (var o in run.Options) root.Add(o);
         root.TreatUnmatchedTokensAsErrors = false;
