@@ -100,9 +100,10 @@ public sealed class CityGrain(
         await _mutation.WaitAsync();
         try
         {
-            var (ok, rejected) = Validate(readings.Where(r => r.CityId == _city.Id), now);
-            foreach (var group in ok.Concat(rejected.Select(_ => (SourceReading?)null)).OfType<SourceReading>().GroupBy(r => r.Source))
-                RecordStatus(group.Key, now, null, group.Count(), rejected.Count(r => r.Source == group.Key));
+            var mine = readings.Where(r => r.CityId == _city.Id).ToList();
+            var (ok, rejected) = Validate(mine, now);
+            foreach (var source in mine.Select(r => r.Source).Distinct())
+                RecordStatus(source, now, null, ok.Count(r => r.Source == source), rejected.Count(r => r.Source == source));
             await ApplyAsync(ok);
             return ok.Count;
         }
