@@ -29,7 +29,9 @@ public static class RateLimitingHosting
             limiter.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
             limiter.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(ctx =>
             {
-                if (!o.Enabled || !ctx.Request.Path.StartsWithSegments("/api")) return RateLimitPartition.GetNoLimiter("unlimited");
+                // Probes and health checks are never limited: an orchestrator must always see the truth.
+                if (!o.Enabled || !ctx.Request.Path.StartsWithSegments("/api") || ctx.Request.Path.StartsWithSegments("/api/v1/health"))
+                    return RateLimitPartition.GetNoLimiter("unlimited");
                 var client = ctx.Connection.RemoteIpAddress?.ToString() ?? "unknown";
                 return RateLimitPartition.GetTokenBucketLimiter(client, _ => new TokenBucketRateLimiterOptions
                 {
