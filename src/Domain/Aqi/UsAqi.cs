@@ -106,12 +106,20 @@ public static class UsAqi
                 case Pollutant.O3:
                     var o3 = Average(series, 8, 6);
                     var o3Latest = Latest(series);
-                    if (o3 is null && o3Latest is null) continue;
+                    if (o3 is null && o3Latest is null)
+                    {
+                        NoteTooFew(p, series, notes);
+                        continue;
+                    }
                     sub = Ozone(o3?.Mean, o3Latest, table, o3?.Count);
                     break;
                 case Pollutant.Co:
                     var co = Average(series, 8, 6);
-                    if (co is null) continue;
+                    if (co is null)
+                    {
+                        NoteTooFew(p, series, notes);
+                        continue;
+                    }
                     sub = Sub(p, "8h", co.Value.Mean, table, co.Value.Count);
                     break;
                 case Pollutant.No2:
@@ -128,6 +136,12 @@ public static class UsAqi
             if (sub is not null) subs.Add(sub);
         }
         return Combine(subs, notes, table);
+    }
+
+    private static void NoteTooFew(Pollutant p, IReadOnlyList<double?> series, List<string> notes)
+    {
+        var valid = series.Skip(Math.Max(0, series.Count - 8)).Count(v => v is { } x && double.IsFinite(x) && x >= 0);
+        if (valid > 0) notes.Add($"{p.Code()}: {valid} valid hours of the last 8, 6 needed for an 8-hour average");
     }
 
     private static SubIndex? Sub(Pollutant p, string averaging, double canonical, string table, int? validHours)

@@ -58,7 +58,7 @@ public sealed class CityCatalog
     }
 
     /// <summary>Parses a catalog and an optional alias table (`alias,city`, the city given by name or id).</summary>
-    /// <exception cref="InvalidDataException">A row is unusable; the message names the file and its line.</exception>
+    /// <exception cref="InvalidDataException">A row is unusable; the message names the file (catalog or aliases) and the line.</exception>
     public static CityCatalog Parse(Stream citiesCsv, Stream? aliasesCsv)
     {
         var result = new List<City>();

@@ -223,6 +223,25 @@ public class UsAqiTests
     }
 
     [Fact]
+    public void Co_with_5_valid_hours_of_8_gives_no_sub_index_and_says_why()
+    {
+        var series = new double?[] { 1, 1, null, 1, null, 1, null, 1 };
+        var r = UsAqi.FromHourly(new Dictionary<Pollutant, IReadOnlyList<double?>> { [Pollutant.Co] = series }, From2024Table);
+        Assert.Empty(r.SubIndices);
+        Assert.Null(r.Aqi);
+        Assert.Contains(r.Notes, n => n.StartsWith("co: 5 valid hours", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Particles_with_too_few_recent_hours_give_no_NowCast_and_say_why()
+    {
+        var series = new double?[] { 30, 30, 30, 30, null, null, 30 };
+        var r = UsAqi.FromHourly(new Dictionary<Pollutant, IReadOnlyList<double?>> { [Pollutant.Pm25] = series }, From2024Table);
+        Assert.Empty(r.SubIndices);
+        Assert.Contains(r.Notes, n => n.Contains("2 of the last 3"));
+    }
+
+    [Fact]
     public void Pollutants_outside_the_US_AQI_are_named_in_the_notes()
     {
         var r = UsAqi.FromAverages(new Dictionary<Pollutant, double> { [Pollutant.Nh3] = 100, [Pollutant.Pm10] = 60 }, From2024Table);

@@ -182,6 +182,17 @@ public partial class CityCatalogTests
     }
 
     [Fact]
+    public void A_stray_quote_fails_with_its_line_number()
+    {
+        var e = Rejected(Header + "Alpha,S,10,70,1\nBe\"ta,S,10,70,1\n");
+        Assert.Contains("line 3", e.Message);
+        Assert.Contains("unreadable CSV", e.Message);
+    }
+
+    [Fact]
+    public void An_empty_catalog_file_is_refused() => Assert.Contains("empty", Rejected("").Message);
+
+    [Fact]
     public void A_catalog_without_a_coordinate_column_is_refused()
     {
         var e = Rejected("name,state,lat\nAlpha,S,10\n");
