@@ -48,13 +48,26 @@ public static class BreakpointTables
         foreach (var r in ReadCsv("india_naqi_2014.csv"))
         {
             if (!Pollutants.TryParse(r["pollutant"], out var p)) continue;
+            var averaging = r["averaging_period"];
             var open = string.IsNullOrWhiteSpace(r["conc_hi"]);
-            var hi = open ? ParseOrNull(r["conc_at_aqi500_if_extrapolated"]) : Parse(r["conc_hi"]);
-            if (hi is null) continue; // Pb's Severe band has no slope to extrapolate with: the index stops at 400 there.
-            rows.Add(new Breakpoint(p, r["averaging_period"], r["unit"], r["category"], (int)Parse(r["aqi_lo"]),
-                (int)Parse(r["aqi_hi"]), Parse(r["conc_lo"]), hi.Value, open, 0, r["color_hex"]));
+            var lo = Parse(r["conc_lo"]);
+            var hi = open ? ParseOrNull(r["conc_at_aqi500_if_extrapolated"]) ?? ExtrapolationPoint(rows, p, lo) : Parse(r["conc_hi"]);
+            rows.Add(new Breakpoint(p, averaging, r["unit"], r["category"], (int)Parse(r["aqi_lo"]),
+                (int)Parse(r["aqi_hi"]), lo, hi, open, 0, r["color_hex"]));
         }
         return rows;
+    }
+
+    // An open-ended Severe band with no published extrapolation point (Pb) gets the one every other pollutant's
+    // table follows: the Very Poor band's width, counted from the top of the band below it in the same table
+    // (PM2.5: 250 - 120 = 130, so 500 at 380; O3's 1-h table has no band below, so 748 - 209 = 539).
+    private static double ExtrapolationPoint(List<Breakpoint> rows, Pollutant p, double severeLo)
+    {
+        var below = rows.Where(b => b.Pollutant == p).OrderBy(b => b.AqiLo).ToList();
+        if (below.Count == 0) throw new InvalidOperationException($"India table: {p} has an open-ended band with nothing below it");
+        var veryPoor = below[^1];
+        var start = below.Count > 1 && below[^2].Averaging == veryPoor.Averaging ? below[^2].ConcHi : veryPoor.ConcLo;
+        return severeLo + (veryPoor.ConcHi - start);
     }
 
     private static IReadOnlyDictionary<string, IReadOnlyList<Breakpoint>> LoadUs()

@@ -14,17 +14,29 @@ namespace AirQuality.Domain.Aqi;
 /// <item>A sub-index needs at least 16 valid hours of its 24. CPCB states no count for 8-hour averages; the same
 /// two-thirds share is applied there (6 of 8).</item>
 /// <item>The AQI needs at least three sub-indices, one of them PM2.5 or PM10; otherwise the answer is incomplete and carries no AQI.</item>
-/// <item>The top (Severe) band is open-ended; it is extended with its published slope and the AQI is capped at 500 as CPCB reports it.</item>
+/// <item>The top (Severe) band is open-ended (it starts just above the Very Poor band's top); it runs from 401 to 500 at the
+/// table's extrapolation point (Pb has none; <see cref="BreakpointTables"/> derives it the same way) and is capped at 500 as CPCB reports it.</item>
 /// </list>
 /// </remarks>
 public static class IndiaAqi
 {
+    /// <summary>Label of the breakpoint table in answers.</summary>
     public const string Table = "IN-NAQI-2014";
+
+    /// <summary>The highest value CPCB publishes; the open-ended Severe band is cut here.</summary>
     public const int Cap = 500;
+
+    /// <summary>Valid hours a 24-hour average needs for a sub-index.</summary>
     public const int MinimumHoursOf24 = 16;
+
+    /// <summary>Valid hours an 8-hour average (CO, O3) needs for a sub-index.</summary>
     public const int MinimumHoursOf8 = 6;
+
+    /// <summary>Sub-indices the AQI needs, one of them PM2.5 or PM10.</summary>
     public const int MinimumPollutants = 3;
-    private const double OzoneOneHourSwitch = 208;
+
+    /// <summary>8-hour O3 (µg/m³) above which the 1-hour table applies.</summary>
+    public const double OzoneOneHourSwitch = 208;
 
     private static readonly Lazy<IReadOnlyDictionary<(Pollutant, string), IReadOnlyList<Breakpoint>>> Bands = new(() =>
         BreakpointTables.IndiaNaqi
@@ -34,27 +46,13 @@ public static class IndiaAqi
     /// <summary>The averaging period of a pollutant's sub-index, in hours.</summary>
     public static int AveragingHours(Pollutant p) => p is Pollutant.Co or Pollutant.O3 ? 8 : 24;
 
-    /// <summary>The category of an India AQI value.</summary>
-    public static string Category(int aqi) => aqi switch
-    {
-        <= 50 => "Good",
-        <= 100 => "Satisfactory",
-        <= 200 => "Moderately Polluted",
-        <= 300 => "Poor",
-        <= 400 => "Very Poor",
-        _ => "Severe",
-    };
+    private static readonly Lazy<CategoryScale> Scale = new(() => new CategoryScale(BreakpointTables.IndiaNaqi));
 
-    /// <summary>The colour CPCB uses for a category.</summary>
-    public static string Color(int aqi) => aqi switch
-    {
-        <= 50 => "#00B050",
-        <= 100 => "#92D050",
-        <= 200 => "#FFFF00",
-        <= 300 => "#FF6500",
-        <= 400 => "#FF0000",
-        _ => "#C00000",
-    };
+    /// <summary>The category of an India AQI value (Good, Satisfactory, Moderately Polluted, Poor, Very Poor, Severe).</summary>
+    public static string Category(int aqi) => Scale.Value.Of(aqi).Category;
+
+    /// <summary>The colour CPCB uses for the category of an AQI value.</summary>
+    public static string Color(int aqi) => Scale.Value.Of(aqi).Color;
 
     /// <summary>
     /// Sub-index of one averaged concentration (µg/m³; CO in mg/m³), capped at 500. For O3 the value is the 8-hour
@@ -62,14 +60,14 @@ public static class IndiaAqi
     /// </summary>
     public static SubIndex? SubIndexOf(Pollutant p, double concentration, int? validHours = null, double? ozoneOneHourMax = null)
     {
-        if (double.IsNaN(concentration) || double.IsInfinity(concentration) || concentration < 0) return null;
+        if (!double.IsFinite(concentration) || concentration < 0) return null;
         var averaging = AveragingHours(p) == 8 ? "8h" : "24h";
         var value = concentration;
         IReadOnlyList<Breakpoint>? bands;
         if (p == Pollutant.O3 && concentration > OzoneOneHourSwitch)
         {
             averaging = "1h";
-            value = Math.Max(ozoneOneHourMax ?? concentration, concentration);
+            value = ozoneOneHourMax is { } hour && double.IsFinite(hour) ? Math.Max(hour, concentration) : concentration;
             bands = [.. Bands.Value[(p, "8h")], .. Bands.Value[(p, "1h")]];
         }
         else if (!Bands.Value.TryGetValue((p, averaging), out bands))
@@ -87,11 +85,20 @@ public static class IndiaAqi
     /// </summary>
     public static AqiResult FromAverages(IReadOnlyDictionary<Pollutant, double> averages)
     {
-        var subs = averages
-            .Select(kv => SubIndexOf(kv.Key, kv.Value))
-            .OfType<SubIndex>()
-            .ToList();
-        return Combine(subs, []);
+        var subs = new List<SubIndex>();
+        var notes = new List<string>();
+        foreach (var (p, value) in averages.OrderBy(kv => kv.Key))
+        {
+            if (SubIndexOf(p, value) is not { } sub)
+            {
+                notes.Add($"{p.Code()}: {value} is not a concentration the India table can read");
+                continue;
+            }
+            if (sub.Averaging == "1h")
+                notes.Add($"o3: 8-hour average above {OzoneOneHourSwitch} µg/m³, read in the 1-hour table");
+            subs.Add(sub);
+        }
+        return Combine(subs, notes);
     }
 
     /// <summary>
@@ -107,15 +114,17 @@ public static class IndiaAqi
             var hours = AveragingHours(p);
             var minimum = hours == 8 ? MinimumHoursOf8 : MinimumHoursOf24;
             var window = series.Skip(Math.Max(0, series.Count - hours)).ToList();
-            var valid = window.Where(v => v is { } x && x >= 0 && !double.IsNaN(x)).Select(v => v!.Value).ToList();
+            var valid = window.Where(v => v is { } x && double.IsFinite(x) && x >= 0).Select(v => v!.Value).ToList();
             if (valid.Count == 0) continue;
             if (valid.Count < minimum)
             {
                 notes.Add($"{p.Code()}: {valid.Count} valid hours of the last {hours}, {minimum} needed for a sub-index");
                 continue;
             }
-            var sub = SubIndexOf(p, valid.Average(), valid.Count, p == Pollutant.O3 ? valid.Max() : null);
-            if (sub is not null) subs.Add(sub);
+            if (SubIndexOf(p, valid.Average(), valid.Count, p == Pollutant.O3 ? valid.Max() : null) is not { } sub) continue;
+            if (sub.Averaging == "1h")
+                notes.Add($"o3: 8-hour average above {OzoneOneHourSwitch} µg/m³, the highest hour read in the 1-hour table");
+            subs.Add(sub);
         }
         return Combine(subs, notes);
     }

@@ -7,20 +7,27 @@ namespace AirQuality.Domain.Aqi;
 /// <remarks>
 /// Weight factor w = min/max of the valid hours in the 12, floored at 0.5; hour i back (i = 0 now) weighs w^i.
 /// At least two of the three most recent hours must be valid, or there is no NowCast.
+/// As AirNow computes it: a slightly negative hourly value (instrument noise around zero) is a valid reading and
+/// is averaged as reported, so clean hours are not biased upwards; the result is floored at 0.
 /// </remarks>
 public static class NowCast
 {
+    /// <summary>Hours the NowCast looks back over, the current one included.</summary>
     public const int Hours = 12;
+
+    /// <summary>The lowest weight factor: with it the current hour weighs about half of the result.</summary>
     public const double MinimumWeight = 0.5;
 
-    /// <param name="hourly">Consecutive hourly values in time order, the last being the current hour; null marks a missing hour.</param>
+    /// <param name="hourly">Consecutive hourly values in time order, the last being the current hour; null (or a
+    /// non-finite value) marks a missing hour.</param>
+    /// <returns>The NowCast concentration, not truncated, or null when fewer than 2 of the last 3 hours are valid.</returns>
     public static double? Compute(IReadOnlyList<double?> hourly)
     {
         var recent = new double?[Hours];
         for (var i = 0; i < Hours && i < hourly.Count; i++)
         {
             var v = hourly[hourly.Count - 1 - i];
-            recent[i] = v is { } x && x >= 0 && !double.IsNaN(x) ? x : null;
+            recent[i] = v is { } x && double.IsFinite(x) ? x : null;
         }
         if (recent.Take(3).Count(v => v.HasValue) < 2) return null;
         var valid = recent.Where(v => v.HasValue).Select(v => v!.Value).ToList();
@@ -35,6 +42,6 @@ public static class NowCast
             num += weight * c;
             den += weight;
         }
-        return num / den;
+        return Math.Max(0, num / den);
     }
 }

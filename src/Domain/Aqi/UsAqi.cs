@@ -17,36 +17,35 @@ public static class UsAqi
     /// <summary>The 2024 PM2.5 breakpoints apply to data from this day on.</summary>
     public static readonly DateTime Pm25TableChange = new(2024, 5, 6, 0, 0, 0, DateTimeKind.Utc);
 
+    /// <summary>The top of the scale; values above it are "beyond the AQI" and extend the top segment.</summary>
+    public const int BeyondTheIndex = 500;
+
     /// <summary>The breakpoint table version for data of the given time.</summary>
     public static string TableFor(DateTime at) => at < Pm25TableChange ? BreakpointTables.Us2012 : BreakpointTables.Us2024;
 
-    public static string Category(int aqi) => aqi switch
-    {
-        <= 50 => "Good",
-        <= 100 => "Moderate",
-        <= 150 => "Unhealthy for Sensitive Groups",
-        <= 200 => "Unhealthy",
-        <= 300 => "Very Unhealthy",
-        _ => "Hazardous",
-    };
+    private static readonly Lazy<CategoryScale> Scale = new(() =>
+        new CategoryScale([.. BreakpointTables.UsEpa(BreakpointTables.Us2024), .. BreakpointTables.UsEpa(BreakpointTables.Us2012)]));
 
-    public static string Color(int aqi) => aqi switch
-    {
-        <= 50 => "#00E400",
-        <= 100 => "#FFFF00",
-        <= 150 => "#FF7E00",
-        <= 200 => "#FF0000",
-        <= 300 => "#8F3F97",
-        _ => "#7E0023",
-    };
+    /// <summary>The category of a US AQI value (Good ... Hazardous; above 500 still Hazardous, "beyond the AQI").</summary>
+    public static string Category(int aqi) => Scale.Value.Of(aqi).Category;
 
-    /// <summary>Index of a value already in the table's unit and averaging period; null when the table has no band for it.</summary>
+    /// <summary>The colour the EPA uses for the category of an AQI value.</summary>
+    public static string Color(int aqi) => Scale.Value.Of(aqi).Color;
+
+    /// <summary>
+    /// Index of a value already in the table's unit and averaging period (`24h` for the NowCast of particles),
+    /// truncated to the table's precision first; null when the table has no band for it. Tables that reach 500
+    /// extend their top segment beyond it; tables that stop lower (O3 8-hour at 300, SO2 1-hour at 200) have no
+    /// band above their top, where the standard hands over to another averaging period.
+    /// </summary>
+    /// <param name="table">The PM2.5 table version, <see cref="BreakpointTables.Us2024"/> or <see cref="BreakpointTables.Us2012"/>.</param>
     public static int? IndexOf(Pollutant p, string averaging, double valueInTableUnit, string table)
     {
         var bands = Bands(p, averaging, table);
-        if (bands.Count == 0) return null;
+        if (bands.Count == 0 || !double.IsFinite(valueInTableUnit)) return null;
         var truncated = Truncate(valueInTableUnit, bands[0].Truncation);
         if (truncated < bands[0].ConcLo) return null;
+        if (truncated > bands[^1].ConcHi && bands[^1].AqiHi < BeyondTheIndex) return null;
         var index = Interpolation.Index(bands, truncated);
         return index is null ? null : Interpolation.Round(index.Value.Value);
     }
@@ -68,8 +67,18 @@ public static class UsAqi
                 Pollutant.So2 => SulfurDioxide(value, value, table, null),
                 _ => null,
             };
-            if (sub is not null) subs.Add(sub);
-            else notes.Add($"{p.Code()}: not part of the US AQI");
+            if (sub is null)
+            {
+                notes.Add(p is Pollutant.Nh3 or Pollutant.Pb
+                    ? $"{p.Code()}: not part of the US AQI"
+                    : $"{p.Code()}: {value} is not a concentration the US table can read");
+                continue;
+            }
+            if (p == Pollutant.O3 && sub.Averaging == "1h")
+                notes.Add("o3: above 0.200 ppm the 8-hour table ends; the value was read in the 1-hour table");
+            if (p == Pollutant.So2 && sub.Averaging == "24h")
+                notes.Add("so2: at or above 305 ppb the value was read in the 24-hour table");
+            subs.Add(sub);
         }
         return Combine(subs, notes, table);
     }
@@ -97,12 +106,20 @@ public static class UsAqi
                 case Pollutant.O3:
                     var o3 = Average(series, 8, 6);
                     var o3Latest = Latest(series);
-                    if (o3 is null && o3Latest is null) continue;
+                    if (o3 is null && o3Latest is null)
+                    {
+                        NoteTooFew(p, series, notes);
+                        continue;
+                    }
                     sub = Ozone(o3?.Mean, o3Latest, table, o3?.Count);
                     break;
                 case Pollutant.Co:
                     var co = Average(series, 8, 6);
-                    if (co is null) continue;
+                    if (co is null)
+                    {
+                        NoteTooFew(p, series, notes);
+                        continue;
+                    }
                     sub = Sub(p, "8h", co.Value.Mean, table, co.Value.Count);
                     break;
                 case Pollutant.No2:
@@ -121,6 +138,12 @@ public static class UsAqi
         return Combine(subs, notes, table);
     }
 
+    private static void NoteTooFew(Pollutant p, IReadOnlyList<double?> series, List<string> notes)
+    {
+        var valid = series.Skip(Math.Max(0, series.Count - 8)).Count(v => v is { } x && double.IsFinite(x) && x >= 0);
+        if (valid > 0) notes.Add($"{p.Code()}: {valid} valid hours of the last 8, 6 needed for an 8-hour average");
+    }
+
     private static SubIndex? Sub(Pollutant p, string averaging, double canonical, string table, int? validHours)
     {
         var lookup = averaging == "nowcast" ? "24h" : averaging;
@@ -134,7 +157,7 @@ public static class UsAqi
     // O3: the 8-hour table ends at 300 (0.200 ppm); the 1-hour table starts at 101. Report the higher of both.
     private static SubIndex? Ozone(double? eightHour, double? oneHour, string table, int? validHours)
     {
-        var eight = eightHour is { } e && UnitConversion.ToUsUnit(Pollutant.O3, e, "ppm") <= 0.2004 ? Sub(Pollutant.O3, "8h", e, table, validHours) : null;
+        var eight = eightHour is { } e ? Sub(Pollutant.O3, "8h", e, table, validHours) : null;
         var one = oneHour is { } o ? Sub(Pollutant.O3, "1h", o, table, 1) : null;
         if (eight is null) return one;
         return one is not null && one.Value > eight.Value ? one : eight;
@@ -144,6 +167,7 @@ public static class UsAqi
     // above 304 ppb with a lower 24-hour average reports 200.
     private static SubIndex? SulfurDioxide(double oneHour, double? dayAverage, string table, int? validHours)
     {
+        if (!double.IsFinite(oneHour) || oneHour < 0) return null;
         var ppb = UnitConversion.ToUsUnit(Pollutant.So2, oneHour, "ppb");
         if (Truncate(ppb, 1) < 305) return Sub(Pollutant.So2, "1h", oneHour, table, validHours);
         if (dayAverage is { } day && Truncate(UnitConversion.ToUsUnit(Pollutant.So2, day, "ppb"), 1) >= 305)
@@ -155,7 +179,7 @@ public static class UsAqi
     {
         var top = subs.OrderByDescending(s => s.Value).ThenBy(s => s.Pollutant).FirstOrDefault();
         if (top is null) notes.Add("no pollutant of the US AQI has enough data");
-        else if (top.Value > 500) notes.Add("beyond the AQI: above 500 the top segment is extended");
+        else if (top.Value > BeyondTheIndex) notes.Add("beyond the AQI: above 500 the top segment is extended");
         return new AqiResult(AqiStandard.UnitedStates, top?.Value, top?.Value, top is null ? null : Category(top.Value),
             top?.Pollutant, top is not null, subs, notes, $"US-EPA-{table}");
     }
@@ -185,11 +209,11 @@ public static class UsAqi
     }
 
     private static double? Latest(IReadOnlyList<double?> series) =>
-        series.Count > 0 && series[^1] is { } v && v >= 0 ? v : null;
+        series.Count > 0 && series[^1] is { } v && double.IsFinite(v) && v >= 0 ? v : null;
 
     private static (double Mean, int Count)? Average(IReadOnlyList<double?> series, int hours, int minimum)
     {
-        var valid = series.Skip(Math.Max(0, series.Count - hours)).Where(v => v is >= 0).Select(v => v!.Value).ToList();
+        var valid = series.Skip(Math.Max(0, series.Count - hours)).Where(v => v is { } x && double.IsFinite(x) && x >= 0).Select(v => v!.Value).ToList();
         return valid.Count >= minimum ? (valid.Average(), valid.Count) : null;
     }
 }

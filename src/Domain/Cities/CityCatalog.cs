@@ -15,6 +15,7 @@ public sealed class CityCatalog
     private readonly Dictionary<string, City> _byKey = new(StringComparer.Ordinal);
     private readonly Dictionary<string, City> _byId = new(StringComparer.Ordinal);
 
+    /// <summary>A catalog of the given cities; ids must be unique.</summary>
     public CityCatalog(IEnumerable<City> cities)
     {
         var list = new List<City>();
@@ -45,39 +46,75 @@ public sealed class CityCatalog
     {
         using var cities = path is null ? Embedded("cities.csv") : File.OpenRead(path);
         using var aliases = aliasesPath is not null ? File.OpenRead(aliasesPath) : path is null ? Embedded("city_aliases.csv") : null;
-        return Parse(cities, aliases);
+        try
+        {
+            return Parse(cities, aliases);
+        }
+        catch (InvalidDataException e) when (path is not null || aliasesPath is not null)
+        {
+            // Name the files too: the operator may have passed either.
+            throw new InvalidDataException($"{e.Message} [catalog {path ?? "embedded"}, aliases {aliasesPath ?? (path is null ? "embedded" : "none")}]", e);
+        }
     }
 
-    /// <summary>Parses a catalog and an optional alias table (`alias,city`).</summary>
+    /// <summary>Parses a catalog and an optional alias table (`alias,city`, the city given by name or id).</summary>
+    /// <exception cref="InvalidDataException">A row is unusable; the message names the file (catalog or aliases) and the line.</exception>
     public static CityCatalog Parse(Stream citiesCsv, Stream? aliasesCsv)
     {
-        var aliasMap = new Dictionary<string, List<string>>(StringComparer.OrdinalIgnoreCase);
-        if (aliasesCsv is not null)
-        {
-            foreach (var row in ReadRows(aliasesCsv))
-            {
-                var alias = row.GetValueOrDefault("alias");
-                var city = row.GetValueOrDefault("city");
-                if (string.IsNullOrWhiteSpace(alias) || string.IsNullOrWhiteSpace(city)) continue;
-                if (!aliasMap.TryGetValue(city, out var l)) aliasMap[city] = l = [];
-                l.Add(alias.Trim());
-            }
-        }
         var result = new List<City>();
-        var line = 1;
-        foreach (var row in ReadRows(citiesCsv))
+        var lineOfId = new Dictionary<string, int>(StringComparer.Ordinal);
+        var lineOfName = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (var (line, row) in ReadRows(citiesCsv, "City catalog", ["name", "lat", "lon"]))
         {
-            line++;
             var name = row.GetValueOrDefault("name")?.Trim();
             if (string.IsNullOrEmpty(name)) throw new InvalidDataException($"City catalog line {line}: no name");
-            if (!double.TryParse(row.GetValueOrDefault("lat"), CultureInfo.InvariantCulture, out var lat) || lat is < -90 or > 90)
-                throw new InvalidDataException($"City catalog line {line}: bad latitude for {name}");
-            if (!double.TryParse(row.GetValueOrDefault("lon"), CultureInfo.InvariantCulture, out var lon) || lon is < -180 or > 180)
-                throw new InvalidDataException($"City catalog line {line}: bad longitude for {name}");
-            _ = int.TryParse(row.GetValueOrDefault("cpcb_stations_2022"), CultureInfo.InvariantCulture, out var stations);
+            var lat = Coordinate(row.GetValueOrDefault("lat"), 90);
+            if (lat is null) throw new InvalidDataException($"City catalog line {line}: bad latitude '{row.GetValueOrDefault("lat")}' for {name} (a number from -90 to 90)");
+            var lon = Coordinate(row.GetValueOrDefault("lon"), 180);
+            if (lon is null) throw new InvalidDataException($"City catalog line {line}: bad longitude '{row.GetValueOrDefault("lon")}' for {name} (a number from -180 to 180)");
+            var stations = 0;
+            if (row.GetValueOrDefault("cpcb_stations_2022") is { Length: > 0 } count
+                && (!int.TryParse(count, NumberStyles.None, CultureInfo.InvariantCulture, out stations)))
+                throw new InvalidDataException($"City catalog line {line}: bad station count '{count}' for {name} (a whole number)");
             var id = row.GetValueOrDefault("id") is { Length: > 0 } given ? given : Slug(name);
-            result.Add(new City(id, name, row.GetValueOrDefault("state")?.Trim() ?? "", lat, lon, stations,
-                aliasMap.TryGetValue(name, out var a) ? a : []));
+            if (id.Length == 0)
+                throw new InvalidDataException($"City catalog line {line}: no id can be made from '{name}'; give one in an id column");
+            if (Slug(id) != id)
+                throw new InvalidDataException($"City catalog line {line}: id '{id}' must be lower-case letters and digits joined by single hyphens");
+            if (lineOfId.TryGetValue(id, out var first))
+                throw new InvalidDataException($"City catalog line {line}: id '{id}' is already used on line {first}");
+            if (lineOfName.TryGetValue(Normalize(name), out first))
+                throw new InvalidDataException($"City catalog line {line}: '{name}' reads the same as the name on line {first}; names must differ (e.g. add the state)");
+            lineOfId[id] = line;
+            lineOfName[Normalize(name)] = line;
+            result.Add(new City(id, name, row.GetValueOrDefault("state")?.Trim() ?? "", lat.Value, lon.Value, stations, []));
+        }
+
+        if (aliasesCsv is not null)
+        {
+            var byName = result.ToDictionary(c => Normalize(c.Name), StringComparer.Ordinal);
+            var byId = result.ToDictionary(c => c.Id, StringComparer.Ordinal);
+            var aliases = result.ToDictionary(c => c.Id, _ => new List<string>(), StringComparer.Ordinal);
+            var owner = new Dictionary<string, (City City, int Line)>(StringComparer.Ordinal);
+            foreach (var (line, row) in ReadRows(aliasesCsv, "City aliases", ["alias", "city"]))
+            {
+                var alias = row.GetValueOrDefault("alias")?.Trim();
+                var target = row.GetValueOrDefault("city")?.Trim();
+                if (string.IsNullOrEmpty(alias) || string.IsNullOrEmpty(target))
+                    throw new InvalidDataException($"City aliases line {line}: both alias and city are needed");
+                var city = byId.GetValueOrDefault(target) ?? byName.GetValueOrDefault(Normalize(target))
+                    ?? throw new InvalidDataException($"City aliases line {line}: '{target}' is not a city of the catalog");
+                var key = Normalize(alias);
+                if (key.Length == 0) throw new InvalidDataException($"City aliases line {line}: alias '{alias}' has no letters or digits");
+                if (owner.TryGetValue(key, out var taken))
+                {
+                    if (taken.City.Id == city.Id) continue;
+                    throw new InvalidDataException($"City aliases line {line}: '{alias}' already names {taken.City.Name} on line {taken.Line}");
+                }
+                owner[key] = (city, line);
+                aliases[city.Id].Add(alias);
+            }
+            result = [.. result.Select(c => c with { Aliases = aliases[c.Id] })];
         }
         return new CityCatalog(result);
     }
@@ -159,18 +196,35 @@ public sealed class CityCatalog
         Assembly.GetExecutingAssembly().GetManifestResourceStream($"AirQuality.Domain.Data.{name}")
         ?? throw new InvalidOperationException($"Embedded catalog {name} is missing from the build");
 
-    private static List<Dictionary<string, string>> ReadRows(Stream stream)
+    // A finite number within +-limit, written plainly: "NaN" and thousands separators ("1,2") are refused.
+    private static double? Coordinate(string? text, double limit) =>
+        double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var v) && double.IsFinite(v) && Math.Abs(v) <= limit
+            ? v
+            : null;
+
+    // Rows keyed by lower-case header, each with the line it ends on in the file (blank lines counted), so an
+    // error names the line an editor shows.
+    private static List<(int Line, Dictionary<string, string> Row)> ReadRows(Stream stream, string what, string[] required)
     {
         using var reader = new StreamReader(stream, leaveOpen: true);
         using var csv = new CsvReader(reader, new CsvConfiguration(CultureInfo.InvariantCulture) { TrimOptions = TrimOptions.Trim });
-        var rows = new List<Dictionary<string, string>>();
-        if (!csv.Read() || !csv.ReadHeader()) return rows;
-        var header = csv.HeaderRecord!.Select(h => h.Trim().ToLowerInvariant()).ToArray();
-        while (csv.Read())
+        var rows = new List<(int, Dictionary<string, string>)>();
+        try
         {
-            var row = new Dictionary<string, string>(StringComparer.Ordinal);
-            for (var i = 0; i < header.Length; i++) row[header[i]] = csv.GetField(i) ?? "";
-            rows.Add(row);
+            if (!csv.Read() || !csv.ReadHeader()) throw new InvalidDataException($"{what}: the file is empty");
+            var header = csv.HeaderRecord!.Select(h => h.Trim().ToLowerInvariant()).ToArray();
+            if (required.FirstOrDefault(r => !header.Contains(r)) is { } missing)
+                throw new InvalidDataException($"{what} line {csv.Parser.RawRow}: no '{missing}' column (columns needed: {string.Join(", ", required)})");
+            while (csv.Read())
+            {
+                var row = new Dictionary<string, string>(StringComparer.Ordinal);
+                for (var i = 0; i < header.Length; i++) row[header[i]] = i < csv.Parser.Count ? csv.GetField(i) ?? "" : "";
+                rows.Add((csv.Parser.RawRow, row));
+            }
+        }
+        catch (CsvHelperException e)
+        {
+            throw new InvalidDataException($"{what} line {e.Context?.Parser?.RawRow}: unreadable CSV ({e.GetType().Name})", e);
         }
         return rows;
     }

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.CommandLine.Parsing;
 using System.Globalization;
 using System.Text.Json;
 using AirQuality.Domain.Aqi;
@@ -15,7 +16,11 @@ public static class AqiCommand
         var at = new Option<string?>("--at") { Description = "Date of the values (picks the US PM2.5 table); default now" };
         var json = new Option<bool>("--json") { Description = "Print the result as JSON" };
         var pollutants = Pollutants.All.ToDictionary(p => p,
-            p => new Option<double?>("--" + p.Code()) { Description = $"{p.TableName()} in {p.Unit()}, averaged over its period" });
+            p => new Option<double?>("--" + p.Code())
+            {
+                Description = $"{p.TableName()} in {p.Unit()}, averaged over its period",
+                CustomParser = r => ParseConcentration(r, p),
+            });
         var cmd = new Command("aqi", "Compute the India NAQI or US EPA AQI of given concentrations (µg/m³; CO in mg/m³).") { standard, at, json };
         foreach (var o in pollutants.Values) cmd.Add(o);
         cmd.SetAction(parse =>
@@ -38,7 +43,7 @@ public static class AqiCommand
                 if (parse.GetValue(o) is not { } v) continue;
                 if (!double.IsFinite(v) || v < 0)
                 {
-                    Console.Error.WriteLine($"--{p.Code()} must be a non-negative number");
+                    Console.Error.WriteLine($"--{p.Code()} must be a finite, non-negative number");
                     return 2;
                 }
                 values[p] = v;
@@ -56,6 +61,15 @@ public static class AqiCommand
             return 0;
         });
         return cmd;
+    }
+
+    // The default parser's error names a CLR type ("System.Nullable`1[System.Double]"); say what is wanted instead.
+    private static double? ParseConcentration(ArgumentResult r, Pollutant p)
+    {
+        var text = r.Tokens.Count > 0 ? r.Tokens[0].Value : "";
+        if (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var v)) return v;
+        r.AddError($"--{p.Code()} must be a number in {p.Unit()} (such as 45 or 12.5), not '{text}'");
+        return null;
     }
 
     private static void Print(AqiResult r)
