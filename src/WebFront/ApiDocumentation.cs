@@ -26,6 +26,7 @@ public static class ApiDocumentation
                 Scheme = "bearer",
                 Description = "Admin token from Auth__AdminTokens__N",
             });
+            o.OperationFilter<ApiExamples>();
             var xml = Path.Combine(AppContext.BaseDirectory, "AirQuality.WebFront.xml");
             if (File.Exists(xml)) o.IncludeXmlComments(xml);
         });
