@@ -2,12 +2,20 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using AirQuality.Domain.Cities;
 using AirQuality.WebFront.Apis;
+using AirQuality.WebFront.Caching;
+using AirQuality.WebFront.Observability;
+using AirQuality.WebFront.Push;
+using AirQuality.WebFront.Security;
+using Microsoft.AspNetCore.Diagnostics;
 
 namespace AirQuality.WebFront;
 
-/// <summary>Wiring of the web front: JSON, problem details, OpenAPI, the catalog, the endpoints.</summary>
+/// <summary>Wiring of the web front: JSON, problem details, cache, auth, limits, OpenAPI, push, the endpoints.</summary>
 public static class WebFrontHosting
 {
+    /// <summary>Largest request body the API accepts (a batch forecast for thousands of cities fits easily).</summary>
+    public const long MaxRequestBodyBytes = 256 * 1024;
+
     /// <summary>The one JSON setup of the API: snake_case names (as the seed), ISO 8601 UTC times, enums as text.</summary>
     public static void ConfigureJson(JsonSerializerOptions o)
     {
@@ -28,34 +36,47 @@ public static class WebFrontHosting
             var path = builder.Configuration["Cities:CatalogPath"];
             return path is null ? CityCatalog.Default : CityCatalog.Load(path, builder.Configuration["Cities:AliasesPath"]);
         });
-        services.AddEndpointsApiExplorer();
-        services.AddSwaggerGen(o =>
+        services.Configure<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions>(o => o.Limits.MaxRequestBodySize = MaxRequestBodyBytes);
+        services.AddSingleton<RequestMetrics>();
+        builder.AddAnswerCache();
+        builder.AddAdminAuth();
+        builder.AddApiRateLimiting();
+        services.AddCors(o => o.AddDefaultPolicy(p =>
         {
-            o.SwaggerDoc("v1", new() { Title = "Air quality forecasting for Indian cities", Version = "v1",
-                Description = "Current AQI (India NAQI and US EPA), history, forecasts and models for Indian cities. Errors are RFC 7807 problem details." });
-            var xml = Path.Combine(AppContext.BaseDirectory, "AirQuality.WebFront.xml");
-            if (File.Exists(xml)) o.IncludeXmlComments(xml);
-        });
+            var origins = builder.Configuration.GetSection("Cors:AllowedOrigins").Get<string[]>() ?? [];
+            if (origins.Contains("*")) p.AllowAnyOrigin(); else p.WithOrigins(origins);
+            p.AllowAnyHeader().WithMethods("GET", "POST").WithExposedHeaders("ETag", "Retry-After");
+        }));
+        services.AddSignalR().AddJsonProtocol(o => ConfigureJson(o.PayloadSerializerOptions));
+        services.AddHostedService<CityChangeSubscriber>();
+        services.AddEndpointsApiExplorer();
+        services.AddApiDocumentation();
         return builder;
     }
 
     public static WebApplication MapWebFront(this WebApplication app)
     {
-        app.UseExceptionHandler();
-        app.UseStatusCodePages();
-        app.UseSwagger(o => o.RouteTemplate = "api/v1/{documentName}.json");
-        app.UseSwaggerUI(o =>
+        app.UseMiddleware<RequestMetricsMiddleware>();
+        app.UseExceptionHandler(new ExceptionHandlerOptions
         {
-            o.RoutePrefix = "api/v1/docs";
-            o.SwaggerEndpoint("/api/v1/v1.json", "v1");
-            o.DocumentTitle = "Air quality API";
+            // A bad request the server detects while reading it (malformed JSON, body too large) is the client's mistake.
+            StatusCodeSelector = ex => ex is BadHttpRequestException bad ? bad.StatusCode : StatusCodes.Status500InternalServerError,
         });
-        app.MapGet("/api/v1/openapi.json", (HttpContext ctx) => Results.Redirect("/api/v1/v1.json")).ExcludeFromDescription();
+        app.UseStatusCodePages();
+        app.UseMiddleware<Infrastructure.BodySizeGuard>();
+        app.UseCors();
+        app.UseRateLimiter();
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.UseApiDocumentation();
 
         var api = app.MapGroup("/api/v1");
         api.MapHealthApi();
+        api.MapAdminApi();
         api.MapCitiesApi();
         api.MapAqiApi();
+        app.MapHub<AqiHub>(AqiHub.Path);
+        SecurityHosting.LogAuthState(app);
         return app;
     }
 }

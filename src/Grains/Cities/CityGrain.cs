@@ -39,7 +39,10 @@ public sealed class CityGrain(
         if (state.State.BackfilledAt is null)
             await BackfillAsync(cancellationToken);
         _current = ComputeCurrent();
-        if (_current is not null) ReportToRankings();
+        if (_current is null) return;
+        ReportToRankings();
+        // Answers cached while this city was inactive or not yet started may be stale.
+        Publish(CityChangeKind.Readings);
     }
 
     public async Task Start()
@@ -100,9 +103,10 @@ public sealed class CityGrain(
         await _mutation.WaitAsync();
         try
         {
-            var (ok, rejected) = Validate(readings.Where(r => r.CityId == _city.Id), now);
-            foreach (var group in ok.Concat(rejected.Select(_ => (SourceReading?)null)).OfType<SourceReading>().GroupBy(r => r.Source))
-                RecordStatus(group.Key, now, null, group.Count(), rejected.Count(r => r.Source == group.Key));
+            var mine = readings.Where(r => r.CityId == _city.Id).ToList();
+            var (ok, rejected) = Validate(mine, now);
+            foreach (var source in mine.Select(r => r.Source).Distinct())
+                RecordStatus(source, now, null, ok.Count(r => r.Source == source), rejected.Count(r => r.Source == source));
             await ApplyAsync(ok);
             return ok.Count;
         }
@@ -177,6 +181,7 @@ public sealed class CityGrain(
         await state.WriteStateAsync();
         _current = ComputeCurrent();
         if (_current is not null) ReportToRankings();
+        if (readings.Count > 0) Publish(CityChangeKind.Readings);
     }
 
     private static void InsertSorted(List<CityHour> window, CityHour hour)
@@ -212,21 +217,7 @@ public sealed class CityGrain(
         var window = state.State.Window;
         if (window.Count == 0) return null;
         var latest = window[^1];
-        var series = new Dictionary<Pollutant, IReadOnlyList<double?>>();
-        foreach (var p in Pollutants.All)
-        {
-            var values = new double?[24];
-            var any = false;
-            foreach (var h in window)
-            {
-                var offset = (int)(latest.Hour - h.Hour).TotalHours;
-                if (offset is < 0 or >= 24) continue;
-                var v = h.Get(p);
-                values[23 - offset] = v;
-                any |= v.HasValue;
-            }
-            if (any) series[p] = values;
-        }
+        var series = CityHourSeries.Window(window, latest.Hour);
         var sourcesUsed = latest.Values.Select(m => m.Source).Distinct().Order(StringComparer.Ordinal).ToList();
         return new CityCurrent(
             _city.Id,
@@ -247,6 +238,10 @@ public sealed class CityGrain(
             c.India.Complete, c.Us.Aqi, c.Us.Category, c.India.Dominant?.Code(), c.Simulated);
         GrainFactory.GetGrain<IRankingsGrain>(GrainKeys.Rankings).Report(summary).Ignore();
     }
+
+    private void Publish(CityChangeKind kind) =>
+        GrainFactory.GetGrain<INotifierGrain>(GrainKeys.Notifier)
+            .Publish(new CityChange(_city.Id, kind, clock.GetUtcNow().UtcDateTime, _current?.India.Headline)).Ignore();
 
     private TimeSpan DueTime(DateTime now)
     {

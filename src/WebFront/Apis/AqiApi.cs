@@ -2,6 +2,7 @@ using AirQuality.Domain.Aqi;
 using AirQuality.Domain.Cities;
 using AirQuality.Domain.Readings;
 using AirQuality.Grains;
+using AirQuality.WebFront.Caching;
 using AirQuality.WebFront.Contracts;
 using AirQuality.WebFront.Infrastructure;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -16,16 +17,23 @@ public static class AqiApi
         var group = api.MapGroup("/aqi").WithTags("AQI");
 
         group.MapGet("/current/{city}", GetCurrent)
+            .Produces<CurrentAqiDto>()
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status404NotFound)
             .WithName("GetCurrentAqi")
             .WithSummary("Current AQI of a city")
             .WithDescription("The latest hour's AQI in the requested standard (`in` by default), with the sub-indices, the dominant pollutant, the sources of the values and whether the standard's minimum-data rules are met. City names are case-insensitive and accept common aliases (Bombay, Bangalore, Gurgaon, ...).");
 
         group.MapGet("/pollutants/{city}", GetPollutants)
+            .Produces<PollutantsDto>()
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status404NotFound)
             .WithName("GetPollutants")
             .WithSummary("Every pollutant of a city")
             .WithDescription("Latest hourly concentration, unit, source, averaging period and sub-index of each pollutant.");
 
         group.MapGet("/calculate", Calculate)
+            .ProducesProblem(StatusCodes.Status400BadRequest)
             .WithName("CalculateAqi")
             .WithSummary("AQI calculator")
             .WithDescription("Turns given concentrations (µg/m³; CO in mg/m³), each taken as the average over its pollutant's period, into the India NAQI or the US EPA AQI. `at` picks the US PM2.5 table (2024 table from 2024-05-06, 2012 before).");
@@ -33,15 +41,33 @@ public static class AqiApi
         return api;
     }
 
-    internal static async Task<Results<Ok<CurrentAqiDto>, ProblemHttpResult>> GetCurrent(
-        string city, string? standard, CityCatalog catalog, IGrainFactory grains)
+    internal static async Task<IResult> GetCurrent(string city, string? standard, CityCatalog catalog, IGrainFactory grains, AnswerCache cache)
     {
         if (!QueryParsing.TryStandard(standard, out var std, out var bad)) return bad!;
         if (catalog.Resolve(city) is not { } c) return Problems.UnknownCity(city, catalog);
-        var current = await grains.GetGrain<ICityGrain>(GrainKeys.City(c)).GetCurrent();
-        if (current is null) return Problems.NotReady(c.Name);
-        return TypedResults.Ok(ToDto(c, current, std));
+        return await Cached(cache, "current", c, std, async () =>
+        {
+            var current = await grains.GetGrain<ICityGrain>(GrainKeys.City(c)).GetCurrent() ?? throw new CityNotReadyException(c.Name);
+            return ToDto(c, current, std);
+        });
     }
+
+    /// <summary>A city's answer from the cache, computed on a miss; "not ready" is answered and never cached.</summary>
+    internal static async Task<IResult> Cached<T>(AnswerCache cache, string kind, City c, AqiStandard std, Func<Task<T>> compute, string? extraKey = null)
+    {
+        try
+        {
+            var answer = await cache.GetOrCreateAsync(kind, $"{c.Id}:{std.Code()}{extraKey}", [AnswerCache.CityTag(c.Id)], async _ => await compute());
+            return new CachedAnswerResult(answer, MaxAgeSeconds);
+        }
+        catch (CityNotReadyException)
+        {
+            return Problems.NotReady(c.Name);
+        }
+    }
+
+    /// <summary>How long clients and proxies may reuse an answer; the data changes hourly.</summary>
+    public const int MaxAgeSeconds = 60;
 
     internal static CurrentAqiDto ToDto(City c, CityCurrent current, AqiStandard std)
     {
@@ -53,21 +79,22 @@ public static class AqiApi
             r.SubIndices.Select(SubIndexDto.From).ToList(), r.Notes);
     }
 
-    internal static async Task<Results<Ok<PollutantsDto>, ProblemHttpResult>> GetPollutants(
-        string city, string? standard, CityCatalog catalog, IGrainFactory grains)
+    internal static async Task<IResult> GetPollutants(string city, string? standard, CityCatalog catalog, IGrainFactory grains, AnswerCache cache)
     {
         if (!QueryParsing.TryStandard(standard, out var std, out var bad)) return bad!;
         if (catalog.Resolve(city) is not { } c) return Problems.UnknownCity(city, catalog);
-        var current = await grains.GetGrain<ICityGrain>(GrainKeys.City(c)).GetCurrent();
-        if (current is null) return Problems.NotReady(c.Name);
-        var r = current.For(std);
-        var rows = Pollutants.All
-            .Select(p => (P: p, M: current.Latest.Values.FirstOrDefault(m => m.Pollutant == p), S: r.SubIndices.FirstOrDefault(s => s.Pollutant == p)))
-            .Where(x => x.M is not null || x.S is not null)
-            .Select(x => new PollutantDto(x.P.Code(), x.P.TableName(), x.M?.Value, x.P.Unit(), x.M?.Source, x.S?.Averaging,
-                x.S is null ? null : Math.Round(x.S.Concentration, 3), x.S?.Unit, x.S?.Value, x.S?.Category))
-            .ToList();
-        return TypedResults.Ok(new PollutantsDto(c.Name, current.Timestamp, std.Code(), r.Aqi, r.Dominant?.Code(), current.Simulated, rows));
+        return await Cached(cache, "pollutants", c, std, async () =>
+        {
+            var current = await grains.GetGrain<ICityGrain>(GrainKeys.City(c)).GetCurrent() ?? throw new CityNotReadyException(c.Name);
+            var r = current.For(std);
+            var rows = Pollutants.All
+                .Select(p => (P: p, M: current.Latest.Values.FirstOrDefault(m => m.Pollutant == p), S: r.SubIndices.FirstOrDefault(s => s.Pollutant == p)))
+                .Where(x => x.M is not null || x.S is not null)
+                .Select(x => new PollutantDto(x.P.Code(), x.P.TableName(), x.M?.Value, x.P.Unit(), x.M?.Source, x.S?.Averaging,
+                    x.S is null ? null : Math.Round(x.S.Concentration, 3), x.S?.Unit, x.S?.Value, x.S?.Category))
+                .ToList();
+            return new PollutantsDto(c.Name, current.Timestamp, std.Code(), r.Aqi, r.Dominant?.Code(), current.Simulated, rows);
+        });
     }
 
     internal static Results<Ok<AqiCalculationDto>, ProblemHttpResult> Calculate(

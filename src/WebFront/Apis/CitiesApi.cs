@@ -1,15 +1,20 @@
 using AirQuality.Domain.Aqi;
 using AirQuality.Domain.Cities;
+using AirQuality.Domain.Readings;
 using AirQuality.Grains;
+using AirQuality.WebFront.Caching;
 using AirQuality.WebFront.Contracts;
 using AirQuality.WebFront.Infrastructure;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace AirQuality.WebFront.Apis;
 
-/// <summary>The catalog and the rankings.</summary>
+/// <summary>The catalog, the rankings and comparisons.</summary>
 public static class CitiesApi
 {
+    /// <summary>Most cities one comparison takes.</summary>
+    public const int MaxCompared = 20;
+
     public static RouteGroupBuilder MapCitiesApi(this RouteGroupBuilder api)
     {
         var group = api.MapGroup("/cities").WithTags("Cities");
@@ -20,9 +25,19 @@ public static class CitiesApi
             .WithDescription("The catalog: name, state, coordinates, CPCB station count and the aliases each city answers to.");
 
         group.MapGet("/rankings", GetRankings)
+            .Produces<RankingsDto>()
+            .ProducesProblem(StatusCodes.Status400BadRequest)
             .WithName("GetRankings")
             .WithSummary("Cities ranked by AQI")
             .WithDescription("Every city's latest AQI, most polluted first (`order=desc`, the default) or cleanest first (`order=asc`), in the requested standard, at most `limit` rows.");
+
+        group.MapGet("/compare", Compare)
+            .Produces<CompareDto>()
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .WithName("CompareCities")
+            .WithSummary("Compare cities")
+            .WithDescription("For each city of `cities` (comma separated, at most 20): current AQI, the last 24 hours' mean and maximum, the trend of PM2.5 and the peak of the next 24 hours' forecast.");
 
         return api;
     }
@@ -30,18 +45,27 @@ public static class CitiesApi
     internal static Ok<CityListDto> ListCities(CityCatalog catalog) =>
         TypedResults.Ok(new CityListDto(catalog.All.Count, catalog.All.Select(CityDto.From).ToList()));
 
-    internal static async Task<Results<Ok<RankingsDto>, ProblemHttpResult>> GetRankings(
-        string? standard, string? limit, string? order, IGrainFactory grains, TimeProvider clock)
+    internal static async Task<IResult> GetRankings(
+        string? standard, string? limit, string? order, IGrainFactory grains, TimeProvider clock, AnswerCache cache)
     {
         if (!QueryParsing.TryStandard(standard, out var std, out var bad)) return bad!;
         if (!QueryParsing.TryInt(limit, "limit", 1, 10_000, 10_000, out var max, out bad)) return bad!;
         var ord = (order ?? "desc").Trim().ToLowerInvariant();
         if (ord is not ("desc" or "asc")) return Problems.BadParameter("order", "must be 'desc' (most polluted first) or 'asc'");
 
-        var all = await grains.GetGrain<IRankingsGrain>(GrainKeys.Rankings).GetAll();
+        var answer = await cache.GetOrCreateAsync("rankings", $"{std.Code()}:{ord}:{max}", [AnswerCache.AllCitiesTag], async _ =>
+        {
+            var all = await grains.GetGrain<IRankingsGrain>(GrainKeys.Rankings).GetAll();
+            return Rank(all, std, ord, max, clock.GetUtcNow().UtcDateTime);
+        });
+        return new CachedAnswerResult(answer, AqiApi.MaxAgeSeconds);
+    }
+
+    internal static RankingsDto Rank(IReadOnlyList<CityAqiSummary> all, AqiStandard std, string order, int max, DateTime now)
+    {
         Func<CityAqiSummary, int?> key = std == AqiStandard.India ? s => s.IndiaAqi : s => s.UsAqi;
         var ranked = all.Where(s => key(s).HasValue);
-        ranked = ord == "desc"
+        ranked = order == "desc"
             ? ranked.OrderByDescending(key).ThenBy(s => s.City, StringComparer.Ordinal)
             : ranked.OrderBy(key).ThenBy(s => s.City, StringComparer.Ordinal);
         var rows = ranked.Take(max).Select((s, i) =>
@@ -51,6 +75,63 @@ public static class CitiesApi
                 std == AqiStandard.India ? s.IndiaCategory : s.UsCategory, AqiColors.Of(std, aqi),
                 s.Dominant, std != AqiStandard.India || s.IndiaComplete, s.Simulated, s.Timestamp);
         }).ToList();
-        return TypedResults.Ok(new RankingsDto(std.Code(), ord, rows.Count, clock.GetUtcNow().UtcDateTime, rows));
+        return new RankingsDto(std.Code(), order, rows.Count, now, rows);
     }
+
+    internal static async Task<IResult> Compare(string? cities, string? standard, CityCatalog catalog, IGrainFactory grains,
+        TimeProvider clock, IEnumerable<ICityForecastPeek> forecasts)
+    {
+        if (!QueryParsing.TryStandard(standard, out var std, out var bad)) return bad!;
+        var names = (cities ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        if (names.Length == 0) return Problems.BadParameter("cities", "give one or more city names separated by commas, e.g. Delhi,Mumbai,Bengaluru");
+        if (names.Length > MaxCompared) return Problems.BadParameter("cities", $"at most {MaxCompared} cities per comparison");
+        var resolved = new List<City>();
+        foreach (var n in names)
+        {
+            if (catalog.Resolve(n) is not { } c) return Problems.UnknownCity(n, catalog);
+            if (!resolved.Contains(c)) resolved.Add(c);
+        }
+        var peek = forecasts.FirstOrDefault();
+        var rows = await Task.WhenAll(resolved.Select(async c =>
+        {
+            var grain = grains.GetGrain<ICityGrain>(GrainKeys.City(c));
+            var current = await grain.GetCurrent();
+            var hours = await grain.GetRecent(48);
+            var peak = peek is null ? null : await peek.PeakAsync(c, 24);
+            return current is null ? null : Summarise(c, current, hours, std, peak);
+        }));
+        if (rows.Any(r => r is null)) return Problems.NotReady(string.Join(", ", resolved.Where((_, i) => rows[i] is null).Select(c => c.Name)));
+        return TypedResults.Ok(new CompareDto(std.Code(), clock.GetUtcNow().UtcDateTime, rows.Select(r => r!).ToList()));
+    }
+
+    private static CompareCityDto Summarise(City c, CityCurrent current, IReadOnlyList<CityHour> hours, AqiStandard std, ForecastPeakDto? peak)
+    {
+        var r = current.For(std);
+        var end = current.Timestamp;
+        var last24 = hours.Where(h => h.Hour > end.AddHours(-24) && h.Hour <= end).ToList();
+        var aqis = last24.Select(h => CityHourSeries.AqiAt(hours, h.Hour, std).Aqi).OfType<int>().ToList();
+        var pm = last24.Select(h => h.Get(Pollutant.Pm25)).OfType<double>().ToList();
+        double? Mean(DateTime from, DateTime to)
+        {
+            var v = hours.Where(h => h.Hour > from && h.Hour <= to).Select(h => h.Get(Pollutant.Pm25)).OfType<double>().ToList();
+            return v.Count == 0 ? null : v.Average();
+        }
+        var recent = Mean(end.AddHours(-6), end);
+        var before = Mean(end.AddHours(-12), end.AddHours(-6));
+        var change = recent is { } a && before is { } b ? Math.Round(a - b, 1) : (double?)null;
+        var direction = recent is null || before is null ? "unknown"
+            : Math.Abs(recent.Value - before.Value) <= 0.1 * Math.Max(before.Value, 1) ? "steady"
+            : recent > before ? "rising" : "falling";
+        return new CompareCityDto(c.Name, c.Id, r.Aqi, r.Category, current.Latest.Get(Pollutant.Pm25), end, current.Simulated,
+            new Last24HoursDto(aqis.Count == 0 ? null : Math.Round(aqis.Average(), 1), aqis.Count == 0 ? null : aqis.Max(),
+                pm.Count == 0 ? null : Math.Round(pm.Average(), 1), pm.Count == 0 ? null : pm.Max(), last24.Count),
+            new TrendDto(direction, change),
+            peak);
+    }
+}
+
+/// <summary>The forecast peak of a city for comparisons (provided once forecasting is wired in).</summary>
+public interface ICityForecastPeek
+{
+    Task<ForecastPeakDto?> PeakAsync(City city, int hours);
 }

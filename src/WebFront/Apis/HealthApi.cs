@@ -26,7 +26,7 @@ public static class HealthApi
         return api;
     }
 
-    internal static async Task<IResult> GetHealth(IGrainFactory grains, TimeProvider clock, IEnumerable<IHealthContributor> contributors)
+    internal static async Task<IResult> GetHealth(IGrainFactory grains, TimeProvider clock, IEnumerable<IHealthContributor> contributors, IConfiguration configuration)
     {
         ClusterHealthDto cluster;
         try
@@ -38,7 +38,13 @@ public static class HealthApi
         {
             cluster = new ClusterHealthDto($"unreachable: {ex.GetType().Name}", 0, []);
         }
-        var parts = new Dictionary<string, string> { ["database"] = "memory", ["cache"] = "memory", ["mode"] = "embedded" };
+        var clustered = !string.IsNullOrWhiteSpace(configuration.GetConnectionString("Postgres"));
+        var parts = new Dictionary<string, string>
+        {
+            ["database"] = clustered ? "unknown" : "memory",
+            ["cache"] = "memory",
+            ["mode"] = clustered ? "cluster" : "embedded",
+        };
         var degraded = false;
         foreach (var c in contributors)
         {

@@ -20,3 +20,24 @@ public sealed record RankingDto(int Rank, string City, string CityId, string Sta
 
 /// <summary>Cities ranked by AQI.</summary>
 public sealed record RankingsDto(string Standard, string Order, int Count, DateTime GeneratedAt, IReadOnlyList<RankingDto> Rankings);
+
+/// <summary>Summary of the last 24 hours.</summary>
+/// <param name="AqiMean">Mean of the hourly AQI over the last 24 hours (hours with a complete AQI only).</param>
+/// <param name="Hours">Hours with a value.</param>
+public sealed record Last24HoursDto(double? AqiMean, int? AqiMax, double? Pm25Mean, double? Pm25Max, int Hours);
+
+/// <summary>Direction of PM2.5 over the last 6 hours against the 6 before.</summary>
+/// <param name="Direction">`rising`, `falling` or `steady` (change within 10 %).</param>
+/// <param name="Pm25Change">Mean PM2.5 of the last 6 hours minus that of the 6 before, µg/m³.</param>
+public sealed record TrendDto(string Direction, double? Pm25Change);
+
+/// <summary>One city in a comparison.</summary>
+/// <param name="ForecastPeak">The highest forecast value of the next 24 hours, when a forecast is available.</param>
+public sealed record CompareCityDto(string City, string CityId, int? Aqi, string? Category, double? Pm25, DateTime Timestamp, bool Simulated,
+    [property: System.Text.Json.Serialization.JsonPropertyName("last_24h")] Last24HoursDto Last24H, TrendDto Trend, ForecastPeakDto? ForecastPeak);
+
+/// <summary>The highest forecast hour.</summary>
+public sealed record ForecastPeakDto(DateTime Time, double Value, string Target, int? Aqi, string? Category, string Model);
+
+/// <summary>Several cities side by side.</summary>
+public sealed record CompareDto(string Standard, DateTime GeneratedAt, IReadOnlyList<CompareCityDto> Cities);

@@ -1,0 +1,33 @@
+using Microsoft.Extensions.Logging;
+using Orleans.Concurrency;
+using Orleans.Utilities;
+
+namespace AirQuality.Grains.Notifications;
+
+/// <summary>Singleton that forwards city changes to subscribed web fronts (no state: subscribers renew themselves).</summary>
+[Reentrant]
+public sealed class NotifierGrain(ILogger<NotifierGrain> logger) : Grain, INotifierGrain
+{
+    /// <summary>A subscriber that has not renewed within this time is dropped.</summary>
+    public static readonly TimeSpan SubscriptionExpiry = TimeSpan.FromMinutes(3);
+
+    private readonly ObserverManager<ICityChangeObserver> _observers = new(SubscriptionExpiry, logger);
+
+    public Task Subscribe(ICityChangeObserver observer)
+    {
+        _observers.Subscribe(observer, observer);
+        return Task.CompletedTask;
+    }
+
+    public Task Unsubscribe(ICityChangeObserver observer)
+    {
+        _observers.Unsubscribe(observer);
+        return Task.CompletedTask;
+    }
+
+    public Task Publish(CityChange change)
+    {
+        _observers.Notify(o => o.OnCityChanged(change));
+        return Task.CompletedTask;
+    }
+}

@@ -1,0 +1,39 @@
+using System.Diagnostics.Metrics;
+
+namespace AirQuality.WebFront.Caching;
+
+/// <summary>Hit and miss counts of the answer cache, for /api/v1/metrics and the Prometheus endpoint.</summary>
+public sealed class CacheMetrics
+{
+    public const string MeterName = "AirQuality.WebFront";
+
+    private long _hits;
+    private long _misses;
+    private readonly Counter<long> _hitCounter;
+    private readonly Counter<long> _missCounter;
+
+    public CacheMetrics(IMeterFactory meters)
+    {
+        var meter = meters.Create(MeterName);
+        _hitCounter = meter.CreateCounter<long>("aq.cache.hits", description: "API answers served from the cache");
+        _missCounter = meter.CreateCounter<long>("aq.cache.misses", description: "API answers computed because the cache had none");
+    }
+
+    public long Hits => Interlocked.Read(ref _hits);
+
+    public long Misses => Interlocked.Read(ref _misses);
+
+    public double HitRate => Hits + Misses == 0 ? 0 : (double)Hits / (Hits + Misses);
+
+    public void Hit(string kind)
+    {
+        Interlocked.Increment(ref _hits);
+        _hitCounter.Add(1, new KeyValuePair<string, object?>("answer", kind));
+    }
+
+    public void Miss(string kind)
+    {
+        Interlocked.Increment(ref _misses);
+        _missCounter.Add(1, new KeyValuePair<string, object?>("answer", kind));
+    }
+}

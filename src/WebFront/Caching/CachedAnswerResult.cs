@@ -1,0 +1,25 @@
+using Microsoft.Net.Http.Headers;
+
+namespace AirQuality.WebFront.Caching;
+
+/// <summary>Writes a cached answer with its ETag and Cache-Control, or 304 when the client already has it.</summary>
+public sealed class CachedAnswerResult(CachedAnswer answer, int maxAgeSeconds) : IResult
+{
+    public Task ExecuteAsync(HttpContext httpContext)
+    {
+        var response = httpContext.Response;
+        response.Headers.ETag = answer.ETag;
+        response.Headers.CacheControl = $"public, max-age={maxAgeSeconds}";
+        if (httpContext.Request.Headers.IfNoneMatch is { Count: > 0 } inm &&
+            EntityTagHeaderValue.TryParseList(inm, out var tags) &&
+            tags.Any(t => t.Tag == "*" || t.Tag.Equals(answer.ETag, StringComparison.Ordinal)))
+        {
+            response.StatusCode = StatusCodes.Status304NotModified;
+            return Task.CompletedTask;
+        }
+        response.StatusCode = StatusCodes.Status200OK;
+        response.ContentType = "application/json; charset=utf-8";
+        response.ContentLength = answer.Json.Length;
+        return response.Body.WriteAsync(answer.Json).AsTask();
+    }
+}

@@ -1,0 +1,72 @@
+using AirQuality.Domain.Cities;
+using AirQuality.Domain.Readings;
+
+namespace AirQuality.Grains.Tests.Cities;
+
+[Collection(CityClusterCollection.Name)]
+public sealed class CityGrainLifecycleTests(CityClusterFixture fixture)
+{
+    private ICityGrain City(string name) => fixture.Grains.GetGrain<ICityGrain>(GrainKeys.City(CityCatalog.Default.Resolve(name)!));
+
+    [Fact]
+    public async Task State_survives_deactivation()
+    {
+        var agra = City("Agra");
+        var current = await agra.GetCurrent();
+        var hour = current!.Timestamp;
+        var accepted = await agra.Ingest([new SourceReading("agra", hour, SourceNames.Cpcb,
+            new Dictionary<Pollutant, double> { [Pollutant.Pm25] = 123.4 }, null)]);
+        Assert.Equal(1, accepted);
+
+        await fixture.Cluster.DeactivateAsync(agra);
+        await fixture.Cluster.WaitForDeactivationAsync(agra);
+
+        var latest = (await agra.GetRecent(1)).Single();
+        Assert.Equal(hour, latest.Hour);
+        var pm25 = Assert.Single(latest.Values, m => m.Pollutant == Pollutant.Pm25);
+        Assert.Equal(123.4, pm25.Value);
+        Assert.Equal(SourceNames.Cpcb, pm25.Source);
+        // Lower-priority simulated values of the same hour stay for the other pollutants.
+        Assert.Equal(SourceNames.Simulated, latest.Values.Single(m => m.Pollutant == Pollutant.No2).Source);
+        Assert.Equal(72, (await agra.GetRecent(1000)).Count);
+    }
+
+    [Fact]
+    public async Task Impossible_values_are_rejected_and_counted_while_the_rest_is_kept()
+    {
+        var kota = City("Kota");
+        var hour = (await kota.GetCurrent())!.Timestamp;
+
+        var accepted = await kota.Ingest([new SourceReading("kota", hour, SourceNames.Cpcb,
+            new Dictionary<Pollutant, double> { [Pollutant.Pm25] = -5, [Pollutant.Pm10] = 99_999, [Pollutant.So2] = 12.5 }, null)]);
+
+        Assert.Equal(1, accepted);
+        var latest = (await kota.GetRecent(1)).Single();
+        Assert.Equal(SourceNames.Cpcb, latest.Values.Single(m => m.Pollutant == Pollutant.So2).Source);
+        Assert.Equal(SourceNames.Simulated, latest.Values.Single(m => m.Pollutant == Pollutant.Pm25).Source);
+        var status = (await kota.GetSourceStatus()).Single(s => s.Source == SourceNames.Cpcb);
+        Assert.Equal(2, status.ReadingsRejected);
+    }
+
+    [Fact]
+    public async Task The_poll_reminder_fires_and_brings_in_the_next_hour()
+    {
+        var city = City("Bengaluru");
+        var before = (await city.GetCurrent())!.Timestamp;
+        await city.Start();
+        fixture.Clock.Advance(TimeSpan.FromHours(1));
+
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        DateTime now;
+        do
+        {
+            await Task.Delay(200);
+            now = (await city.GetCurrent())!.Timestamp;
+        } while (now == before && DateTime.UtcNow < deadline);
+
+        Assert.Equal(before.AddHours(1), now);
+        var status = (await city.GetSourceStatus()).Single(s => s.Source == SourceNames.Simulated);
+        Assert.Equal(0, status.ConsecutiveFailures);
+        Assert.NotNull(status.LastSuccess);
+    }
+}
