@@ -65,11 +65,34 @@ public class CodeAgreementTests
     }
 
     [SkippableFact]
-    public void Retrain_call_of_the_workflow_is_an_api_route()
+    public async Task Retrain_workflow_step_gets_a_2xx_from_the_real_api_with_the_admin_token_only()
     {
-        Skip.IfNot(SourceCode.Contains("retrain"), "The retrain endpoint (POST /api/v1/models/retrain/{city}) is not in src/ yet; this check asserts once it is.");
-        Assert.True(SourceCode.Contains("/models/retrain/{") || SourceCode.Contains("\"retrain/{"),
-            "the route POST /api/v1/models/retrain/{city} the retrain workflow calls is not declared under src/");
+        Skip.IfNot(SourceCode.FilesContaining("retrain").Any(f => f.StartsWith("src/WebFront/Apis/", StringComparison.Ordinal)),
+            "The retrain endpoint (POST /api/v1/models/retrain/{city}) is not in src/WebFront/Apis yet; this check asserts once it is.");
+        // The whole system in one process (`run`, embedded), as a developer runs it; the API is the same in every role.
+        var http = Processes.FreePort();
+        await using var app = SiloApp.Start(["run"], new Dictionary<string, string?>
+        {
+            ["ASPNETCORE_URLS"] = $"http://127.0.0.1:{http}",
+            ["Orleans__SiloPort"] = Processes.FreePort().ToString(CultureInfo.InvariantCulture),
+            ["Orleans__GatewayPort"] = Processes.FreePort().ToString(CultureInfo.InvariantCulture),
+            ["Auth__AdminTokens__0"] = "deploy-test-token",
+        });
+        using var client = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
+        await WaitForAsync(client, $"http://127.0.0.1:{http}{DeploymentContract.ApiHealth}", app);
+
+        var accepted = await WorkflowTests.RunRetrainStep($"http://127.0.0.1:{http}", "Delhi", "deploy-test-token");
+        Assert.True(accepted.ExitCode == 0, "retrain step with the admin token: " + accepted + "\n" + app.Output);
+        var refused = await WorkflowTests.RunRetrainStep($"http://127.0.0.1:{http}", "Delhi", "not-the-token");
+        Assert.Equal(1, refused.ExitCode);
+        Assert.Contains("HTTP 401", refused.Output);
+    }
+
+    [Fact]
+    public void Push_hubs_live_under_the_path_nginx_upgrades_to_websockets()
+    {
+        Assert.NotEmpty(SourceCode.FilesContaining("\"" + DeploymentContract.HubsPrefix));
+        Assert.Empty(SourceCode.Matches(new System.Text.RegularExpressions.Regex(@"MapHub<[^>]+>\(\s*""(?!/hubs/)")));
     }
 
     /// <summary>

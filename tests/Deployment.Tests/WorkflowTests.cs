@@ -90,40 +90,55 @@ public class WorkflowTests
     {
         await using var api = await LoopbackServer.StartAsync(app =>
             app.MapPost(DeploymentContract.RetrainPath + "{city}", (string city) => Results.Json(new { city }, statusCode: status)));
-        var result = await RunRetrainStep(api.BaseUrl + "/", "delhi");
+        var result = await RunRetrainStep(api.BaseUrl + "/", "Delhi", "test-admin-token");
         Assert.True(exitCode == result.ExitCode, result.ToString());
         var request = Assert.Single(api.Seen);
         Assert.Equal("POST", request.Method);
-        Assert.Equal(DeploymentContract.RetrainPath + "delhi", request.Path);
+        Assert.Equal(DeploymentContract.RetrainPath + "Delhi", request.Path);
         Assert.Equal("Bearer test-admin-token", request.Headers["Authorization"]);
     }
 
     [Fact]
-    public async Task Retrain_step_refuses_a_city_that_is_not_an_id_without_calling_the_api()
+    public async Task Retrain_step_sends_a_city_name_with_spaces_as_one_path_segment()
+    {
+        string? received = null;
+        await using var api = await LoopbackServer.StartAsync(app =>
+            app.MapPost(DeploymentContract.RetrainPath + "{city}", (string city) => { received = city; return Results.Accepted(); }));
+        var result = await RunRetrainStep(api.BaseUrl, "Navi Mumbai", "test-admin-token");
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Equal("Navi Mumbai", received);
+    }
+
+    [Theory]
+    [InlineData("delhi/../../admin")]
+    [InlineData("..")]
+    [InlineData("delhi?x=1")]
+    [InlineData("")]
+    public async Task Retrain_step_refuses_a_city_that_is_not_a_name_without_calling_the_api(string city)
     {
         await using var api = await LoopbackServer.StartAsync(app => app.MapPost("/{**path}", () => Results.Ok()));
-        var result = await RunRetrainStep(api.BaseUrl, "delhi/../../admin");
+        var result = await RunRetrainStep(api.BaseUrl, city, "test-admin-token");
         Assert.Equal(1, result.ExitCode);
-        Assert.Contains("City must be an id", result.Output);
+        Assert.Contains("City must be a name or id", result.Output);
         Assert.Empty(api.Seen);
     }
 
     [Fact]
     public async Task Retrain_step_fails_when_nothing_answers()
     {
-        var result = await RunRetrainStep($"http://127.0.0.1:{Processes.FreePort()}", "delhi");
+        var result = await RunRetrainStep($"http://127.0.0.1:{Processes.FreePort()}", "Delhi", "test-admin-token");
         Assert.Equal(1, result.ExitCode);
     }
 
     /// <summary>Runs the workflow step's script with bash as the runner would, with its env filled in.</summary>
-    private static Task<ProcessResult> RunRetrainStep(string apiUrl, string city)
+    internal static Task<ProcessResult> RunRetrainStep(string apiUrl, string city, string token)
     {
         Assert.True(Processes.OnPath("curl"), "curl is needed to run the retrain step as the runner does");
         var step = Steps(Retrain).Single();
         return Processes.RunAsync("bash", ["-e", "-c", step["run"].String], new Dictionary<string, string?>
         {
             ["AQ_API_URL"] = apiUrl,
-            ["AQ_ADMIN_TOKEN"] = "test-admin-token",
+            ["AQ_ADMIN_TOKEN"] = token,
             ["CITY"] = city,
         }, timeout: TimeSpan.FromSeconds(90));
     }

@@ -11,6 +11,10 @@ public static class SourceCode
 
     public static bool Contains(string text) => Files.Value.Values.Any(f => f.Contains(text, StringComparison.Ordinal));
 
+    /// <summary>Files with a match of the pattern, as `path: match`.</summary>
+    public static IEnumerable<string> Matches(System.Text.RegularExpressions.Regex pattern) =>
+        Files.Value.SelectMany(f => pattern.Matches(f.Value).Select(m => $"{f.Key}: {m.Value}"));
+
     public static IEnumerable<string> FilesContaining(string text) =>
         Files.Value.Where(f => f.Value.Contains(text, StringComparison.Ordinal)).Select(f => f.Key);
 
