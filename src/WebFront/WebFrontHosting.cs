@@ -56,6 +56,7 @@ public static class WebFrontHosting
         api.MapHealthApi();
         api.MapCitiesApi();
         api.MapAqiApi();
+        api.MapSourcesApi();
         return app;
     }
 }
