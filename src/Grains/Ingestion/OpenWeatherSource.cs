@@ -42,7 +42,8 @@ public sealed class OpenWeatherSource(HttpClient http, IOptions<OpenWeatherOptio
     public async Task<SourceFetch> FetchHistoryAsync(City city, DateTime from, DateTime to, CancellationToken cancellationToken)
     {
         if (from < HistoryBegins) from = HistoryBegins;
-        var readings = new List<SourceReading>();
+        // Chunks share their boundary hour: keep one reading per hour.
+        var readings = new SortedDictionary<DateTime, SourceReading>();
         var rejections = new List<Rejection>();
         var chunk = TimeSpan.FromDays(Math.Max(1, _options.HistoryChunkDays));
         for (DateTime start = from, end; start < to; start = end)
@@ -51,10 +52,10 @@ public sealed class OpenWeatherSource(HttpClient http, IOptions<OpenWeatherOptio
             var body = await GetAsync("data/2.5/air_pollution/history", city,
                 $"&start={Unix(start)}&end={Unix(end)}", cancellationToken);
             var part = Parse(city, body);
-            readings.AddRange(part.Readings.Where(r => r.Hour >= from && r.Hour <= to));
+            foreach (var r in part.Readings.Where(r => r.Hour >= from && r.Hour <= to)) readings[r.Hour] = r;
             rejections.AddRange(part.Rejections);
         }
-        return new SourceFetch(readings, rejections);
+        return new SourceFetch(readings.Values.ToList(), rejections);
     }
 
     /// <summary>The forecast hours OpenWeather gives for the city (model output, hours ahead of now).</summary>
