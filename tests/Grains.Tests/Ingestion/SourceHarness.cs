@@ -27,15 +27,16 @@ public sealed class SourceHarness : IAsyncDisposable
     }
 
     /// <summary>
-    /// Settings of one source pointed at <paramref name="upstream"/> with a key and test timings: 2 s attempts, 10 ms
+    /// Settings of one source pointed at <paramref name="upstream"/> with a key and test timings: 5 s attempts (the test
+    /// machine may be busy; tests of timeouts shorten them), 10 ms
     /// backoff, 2 retries, and a circuit that needs 100 attempts to judge (tests of the circuit lower it).
     /// </summary>
     public static Dictionary<string, string?> Fast(string section, string keyVariable, Uri upstream, string key = "test-key") => new()
     {
         [keyVariable] = key,
         [$"{section}:BaseUrl"] = upstream.ToString(),
-        [$"{section}:AttemptTimeout"] = "00:00:02",
-        [$"{section}:TotalTimeout"] = "00:00:10",
+        [$"{section}:AttemptTimeout"] = "00:00:05",
+        [$"{section}:TotalTimeout"] = "00:00:20",
         [$"{section}:RetryBaseDelay"] = "00:00:00.010",
         [$"{section}:MaxRetries"] = "2",
         [$"{section}:CircuitMinimumThroughput"] = "100",
