@@ -121,6 +121,19 @@ public sealed class PollCycleTests
             Assert.Equal(Cities.Count, sources.Single(x => x!["name"]!.GetValue<string>() == SourceNames.Cpcb)!["feed"]!["cities_covered"]!.GetValue<int>());
         }
 
+        // A late ground reading goes into its own hour, in the window and the store, over the model values of that hour;
+        // the same reading again is ignored; one older than the window still reaches the store.
+        var delhiGrain = grains.GetGrain<ICityGrain>(GrainKeys.City("delhi"));
+        var late = new SourceReading("delhi", hour.AddHours(-5), SourceNames.Cpcb, new Dictionary<Pollutant, double> { [Pollutant.Pm25] = 123.4 }, null);
+        var ancient = late with { Hour = hour.AddHours(-100) };
+        Assert.Equal(2, await delhiGrain.Ingest([late, ancient]));
+        Assert.Equal(0, await delhiGrain.Ingest([late]));
+        var lateHour = Assert.Single(await store.GetHoursAsync("delhi", late.Hour, late.Hour.AddHours(1)));
+        Assert.Equal(new Measurement(Pollutant.Pm25, 123.4, SourceNames.Cpcb), lateHour.Values.Single(m => m.Pollutant == Pollutant.Pm25));
+        Assert.Equal(SourceNames.OpenWeather, Source(lateHour, Pollutant.So2));
+        Assert.Equal(123.4, (await delhiGrain.GetRecent(72)).Single(h => h.Hour == late.Hour).Get(Pollutant.Pm25));
+        Assert.Equal(SourceNames.Cpcb, Source(Assert.Single(await store.GetHoursAsync("delhi", ancient.Hour, ancient.Hour.AddHours(1))), Pollutant.Pm25));
+
         // OpenWeather goes away. Two poll waves: the first trips the breaker, the second is refused by it.
         await openWeather.StopAsync();
         await Task.WhenAll(Cities.Select(c => grains.GetGrain<ICityGrain>(GrainKeys.City(c)).PollNow()));

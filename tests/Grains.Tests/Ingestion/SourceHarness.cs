@@ -2,6 +2,7 @@ using AirQuality.Domain.Cities;
 using AirQuality.Grains.Ingestion;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace AirQuality.Grains.Tests.Ingestion;
 
@@ -15,11 +16,16 @@ public sealed class SourceHarness : IAsyncDisposable
 
     private SourceHarness(ServiceProvider services) => _services = services;
 
-    public static SourceHarness Create(IEnumerable<KeyValuePair<string, string?>> settings, CityCatalog? catalog = null)
+    public static SourceHarness Create(IEnumerable<KeyValuePair<string, string?>> settings, CityCatalog? catalog = null, LogRecorder? logs = null)
     {
         var config = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
         var services = new ServiceCollection();
-        services.AddLogging();
+        services.AddLogging(b =>
+        {
+            if (logs is null) return;
+            b.SetMinimumLevel(LogLevel.Trace);
+            b.AddProvider(logs);
+        });
         services.AddSingleton<IConfiguration>(config);
         services.AddSingleton(catalog ?? CityCatalog.Default);
         services.AddAirQualitySources(config);
@@ -72,5 +78,29 @@ public static class Settings
         var copy = new Dictionary<string, string?>(settings);
         foreach (var (k, v) in more) copy[k] = v;
         return copy;
+    }
+}
+
+/// <summary>Keeps every log line written, for tests of what the system says.</summary>
+public sealed class LogRecorder : ILoggerProvider
+{
+    private readonly System.Collections.Concurrent.ConcurrentQueue<(string Category, LogLevel Level, string Message)> _lines = new();
+
+    public IReadOnlyList<(string Category, LogLevel Level, string Message)> Lines => _lines.ToList();
+
+    public ILogger CreateLogger(string categoryName) => new Recorder(categoryName, _lines);
+
+    public void Dispose()
+    {
+    }
+
+    private sealed class Recorder(string category, System.Collections.Concurrent.ConcurrentQueue<(string, LogLevel, string)> lines) : ILogger
+    {
+        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => true;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
+            lines.Enqueue((category, logLevel, formatter(state, exception) + (exception is null ? "" : " " + exception)));
     }
 }
