@@ -92,6 +92,7 @@ public sealed record SourceBudgetStatus(
 /// <param name="UnmappedRecords">Records of places the catalog does not know (counted, not used).</param>
 /// <param name="UnmappedPlaces">Names of those places (`city, state`), most frequent first.</param>
 /// <param name="StaleStations">Stations whose last update is older than their city's newest hour (not used this hour).</param>
+/// <param name="BadRecords">Records not used, by reason (`not_available` for "NA", `bad_timestamp`, `unknown_pollutant`, `not_a_number`).</param>
 [GenerateSerializer, Immutable]
 public sealed record SourceFeedStatus(
     DateTime FetchedAt,

@@ -70,8 +70,9 @@ public sealed class IqAirSource(HttpClient http, IOptions<IqAirOptions> options,
         var main = MainPollutant(pollution?.Mainus);
         var readings = new List<SourceReading>();
         var empty = new Dictionary<Pollutant, double>();
-        if (pollutionHour is { } ph && pollution?.Aqius is { } aqi)
+        if (pollutionHour is { } ph && pollution?.Aqius is { } reported)
         {
+            var aqi = (int)Math.Round(reported, MidpointRounding.AwayFromZero);
             // Pollution and weather are stamped separately and can be an hour apart: each goes to its own hour.
             var sameHour = weatherHour == ph;
             readings.Add(new SourceReading(city.Id, ph, SourceNames.IqAir, empty, sameHour ? w : null, aqi, main));
@@ -166,7 +167,7 @@ public sealed class IqAirSource(HttpClient http, IOptions<IqAirOptions> options,
     /// <summary>`aqius` is IQAir's US AQI, `mainus` its main pollutant; the China AQI (`aqicn`) is not read.</summary>
     public sealed record Pollution(
         [property: JsonPropertyName("ts")] string? Ts,
-        [property: JsonPropertyName("aqius")] int? Aqius,
+        [property: JsonPropertyName("aqius")] double? Aqius,
         [property: JsonPropertyName("mainus")] string? Mainus);
 
     /// <summary>Temperature °C, pressure hPa, humidity %, wind m/s.</summary>

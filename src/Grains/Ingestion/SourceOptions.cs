@@ -125,8 +125,11 @@ public sealed class CpcbOptions : UpstreamOptions
     /// <summary>Records asked for per page.</summary>
     public int PageSize { get; set; } = 1000;
 
-    /// <summary>Guard against a feed whose paging never ends.</summary>
-    public int MaxPages { get; set; } = 50;
+    /// <summary>
+    /// Guard against a feed whose paging never ends. Generous: data.gov.in caps the page of some keys (10 records for
+    /// its public sample key), and the feed holds a few thousand records.
+    /// </summary>
+    public int MaxPages { get; set; } = 1000;
 
     /// <summary>A downloaded feed serves every city for this long (one download per hourly poll wave).</summary>
     public TimeSpan RefreshAfter { get; set; } = TimeSpan.FromMinutes(30);
