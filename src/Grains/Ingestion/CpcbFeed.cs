@@ -22,8 +22,9 @@ namespace AirQuality.Grains.Ingestion;
 /// unit "NA". As mg/m³ a CO average of 46 lies beyond the top of the Severe band (34) in a quiet December morning in
 /// Amaravati; as µg/m³ it would be a tenth of the cleanest background air. As a sub-index, 46 is CO of 0.92 mg/m³,
 /// ordinary air. The unit field says "NA" (an index has none), the resource is titled "Real time Air Quality Index",
-/// values never exceed 500 and pile up at exactly 500 (the published cap) where Delhi's concentrations go far
-/// beyond, and several independent client authors report the same. Reading the values back (rather than carrying a
+/// and several independent client authors report the same. (The reconstructed current-layout sample, whose maxima
+/// stop at exactly 500, the index's cap, fits this reading too, but its numbers are illustrative, so it is not
+/// counted as evidence.) Reading the values back (rather than carrying a
 /// sub-index field) keeps one canonical unit in the system, so the CPCB values merge with OpenWeather's and the
 /// AQI is computed the same way for every source.
 /// </para>
