@@ -23,6 +23,9 @@ public static class GrainKeys
     /// <summary>Key of the singleton that keeps every city's latest AQI.</summary>
     public const string Rankings = "rankings-all";
 
+    /// <summary>Key of the singleton that keeps the health of every upstream source.</summary>
+    public const string SourceHealth = "sourcehealth-all";
+
     /// <summary>Key of the singleton that fans state changes out to subscribed web fronts.</summary>
     public const string Notifier = "notifier-all";
 }

@@ -18,8 +18,9 @@ public static class SourceNames
 public sealed record Measurement(Pollutant Pollutant, double Value, string Source);
 
 /// <summary>Weather of an hour where a source gives it.</summary>
+/// <param name="Source">Where the weather came from (null in data written before weather carried its source).</param>
 [GenerateSerializer, Immutable]
-public sealed record Weather(double? TemperatureC, double? HumidityPercent, double? WindSpeedMs, double? PressureHpa);
+public sealed record Weather(double? TemperatureC, double? HumidityPercent, double? WindSpeedMs, double? PressureHpa, string? Source = null);
 
 /// <summary>One city-hour: the merged value of each pollutant with its provenance.</summary>
 /// <param name="Hour">The start of the hour, UTC.</param>
@@ -35,5 +36,7 @@ public sealed record CityHour(DateTime Hour, IReadOnlyList<Measurement> Values, 
 }
 
 /// <summary>What a source reports for one city and hour, before merging.</summary>
+/// <param name="ReportedUsAqi">A US AQI the source computed itself (IQAir), kept for provenance; never shown as this system's AQI.</param>
+/// <param name="ReportedMainPollutant">The pollutant code the source names as dominant (`pm25`), when it does.</param>
 [GenerateSerializer, Immutable]
-public sealed record SourceReading(string CityId, DateTime Hour, string Source, IReadOnlyDictionary<Pollutant, double> Values, Weather? Weather, int? ReportedUsAqi = null);
+public sealed record SourceReading(string CityId, DateTime Hour, string Source, IReadOnlyDictionary<Pollutant, double> Values, Weather? Weather, int? ReportedUsAqi = null, string? ReportedMainPollutant = null);

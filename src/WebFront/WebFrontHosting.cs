@@ -75,6 +75,7 @@ public static class WebFrontHosting
         api.MapAdminApi();
         api.MapCitiesApi();
         api.MapAqiApi();
+        api.MapSourcesApi();
         app.MapHub<AqiHub>(AqiHub.Path);
         SecurityHosting.LogAuthState(app);
         return app;

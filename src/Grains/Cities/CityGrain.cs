@@ -16,13 +16,14 @@ namespace AirQuality.Grains.Cities;
 /// serialised by <see cref="_mutation"/>.
 /// </summary>
 [Reentrant]
-public sealed class CityGrain(
+public sealed partial class CityGrain(
     [PersistentState("city", GrainStorage.Name)] IPersistentState<CityState> state,
     CityCatalog catalog,
     IEnumerable<IAirQualitySource> sources,
     IReadingStore store,
     TimeProvider clock,
     IOptions<CityOptions> options,
+    SourceHealthReporter health,
     ILogger<CityGrain> logger) : Grain, ICityGrain, IRemindable
 {
     public const string PollReminder = "poll";
@@ -38,6 +39,7 @@ public sealed class CityGrain(
         _city = catalog.ById(id) ?? throw new InvalidOperationException($"City '{id}' is not in the catalog");
         if (state.State.BackfilledAt is null)
             await BackfillAsync(cancellationToken);
+        ScheduleHistoryBackfill();
         _current = ComputeCurrent();
         if (_current is null) return;
         ReportToRankings();
@@ -81,15 +83,25 @@ public sealed class CityGrain(
         try
         {
             var accepted = new List<SourceReading>();
+            var reports = new List<SourcePollReport>();
             foreach (var (source, fetch, error) in fetches)
             {
+                if (fetch?.Skipped is { } skipped)
+                {
+                    reports.Add(SourceHealthReporter.Skipped(source.Name, _city.Id, now, skipped));
+                    continue;
+                }
                 var (ok, rejected) = Validate(fetch?.Readings ?? [], now);
-                accepted.AddRange(ok);
-                RecordStatus(source.Name, now, error, ok.Count, rejected.Count + (fetch?.Rejections.Count ?? 0));
+                var (fresh, duplicates) = _ledger.Filter(ok);
+                accepted.AddRange(fresh);
+                RecordStatus(source.Name, now, error, fresh.Count, rejected.Count + (fetch?.Rejections.Count ?? 0));
                 foreach (var r in rejected.Concat(fetch?.Rejections ?? []))
                     logger.LogWarning("Rejected {Source} value for {City}: {Reason} ({Detail})", r.Source, _city.Name, r.Reason, r.Detail);
+                reports.Add(SourceHealthReporter.Polled(source.Name, _city.Id, now, error, fresh.Count, duplicates, rejected.Concat(fetch?.Rejections ?? [])));
             }
             await ApplyAsync(accepted);
+            _ledger.Commit(accepted);
+            health.Report(GrainFactory, reports);
         }
         finally
         {
@@ -107,8 +119,10 @@ public sealed class CityGrain(
             var (ok, rejected) = Validate(mine, now);
             foreach (var source in mine.Select(r => r.Source).Distinct())
                 RecordStatus(source, now, null, ok.Count(r => r.Source == source), rejected.Count(r => r.Source == source));
-            await ApplyAsync(ok);
-            return ok.Count;
+            var (fresh, _) = _ledger.Filter(ok);
+            await ApplyAsync(fresh);
+            _ledger.Commit(fresh);
+            return fresh.Count;
         }
         finally
         {
@@ -245,7 +259,7 @@ public sealed class CityGrain(
 
     private TimeSpan DueTime(DateTime now)
     {
-        var next = new DateTime(now.Year, now.Month, now.Day, now.Hour, 0, 0, DateTimeKind.Utc).Add(_options.PollOffset);
+        var next = new DateTime(now.Year, now.Month, now.Day, now.Hour, 0, 0, DateTimeKind.Utc).Add(_options.PollOffset + PollStagger());
         while (next <= now) next = next.Add(_options.PollPeriod);
         return next - now;
     }

@@ -17,6 +17,18 @@ public sealed class CityOptions
     /// <summary>How long after the top of the hour the poll runs, leaving upstreams time to publish the hour.</summary>
     public TimeSpan PollOffset { get; set; } = TimeSpan.FromMinutes(5);
 
+    /// <summary>
+    /// Cities' polls are spread over this much time after <see cref="PollOffset"/>, in catalog order, so upstream
+    /// per-minute limits (IQAir 5, OpenWeather 60) see a trickle rather than 56 calls at once.
+    /// </summary>
+    public TimeSpan PollSpread { get; set; } = TimeSpan.FromMinutes(20);
+
+    /// <summary>How long the first-start history backfill from a keyed source (OpenWeather) may take, queueing included.</summary>
+    public TimeSpan HistoryTimeout { get; set; } = TimeSpan.FromMinutes(15);
+
+    /// <summary>Wait before a failed history backfill is tried again.</summary>
+    public TimeSpan HistoryRetryPeriod { get; set; } = TimeSpan.FromMinutes(30);
+
     /// <summary>Upper bound on one source's fetch inside a poll; a slow source never holds the others.</summary>
     public TimeSpan SourceTimeout { get; set; } = TimeSpan.FromSeconds(20);
 

@@ -12,4 +12,7 @@ public sealed class CityState
 
     /// <summary>When the first-start history backfill ran (null: not yet).</summary>
     [Id(2)] public DateTime? BackfilledAt { get; set; }
+
+    /// <summary>When the history of a keyed source (OpenWeather) was backfilled (null: not yet, or it failed).</summary>
+    [Id(3)] public DateTime? HistoryBackfilledAt { get; set; }
 }

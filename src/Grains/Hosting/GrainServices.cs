@@ -34,6 +34,7 @@ public static class GrainServices
                 : "Simulated source is off");
             return new SimulatedSource(enabled);
         });
+        services.AddAirQualitySources(configuration);
         return services;
     }
 }

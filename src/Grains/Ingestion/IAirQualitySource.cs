@@ -22,6 +22,22 @@ public interface IAirQualitySource
 public sealed record SourceFetch(IReadOnlyList<SourceReading> Readings, IReadOnlyList<Rejection> Rejections)
 {
     public static SourceFetch Empty { get; } = new([], []);
+
+    /// <summary>Why the source was not asked this time (its call budget), or null when it was.</summary>
+    public string? Skipped { get; init; }
+
+    /// <summary>A fetch that did not happen, and why (`not_due`, `monthly_budget_spent`, ...).</summary>
+    public static SourceFetch Skip(string reason) => new([], []) { Skipped = reason };
+}
+
+/// <summary>A source that can also give past hours, for the first-start backfill of a city.</summary>
+public interface IHistorySource : IAirQualitySource
+{
+    /// <summary>The earliest hour the source has.</summary>
+    DateTime HistoryStart { get; }
+
+    /// <summary>Hourly readings of the city in [<paramref name="from"/>, <paramref name="to"/>].</summary>
+    Task<SourceFetch> FetchHistoryAsync(City city, DateTime from, DateTime to, CancellationToken cancellationToken);
 }
 
 /// <summary>A value that failed validation, counted per source and reason.</summary>

@@ -9,7 +9,9 @@ namespace AirQuality.Grains.Ingestion;
 /// Priority, best first: CPCB ground stations (measured at the city's own monitors), imported station history
 /// (OpenAQ, AirNow: also measured), OpenWeather (CAMS model output on a grid), IQAir (no concentrations on the
 /// community plan, weather only), the simulator. For each pollutant the best-ranked source of that hour wins; a
-/// newer reading of the same source replaces its older value (late corrections). Every value keeps its source.
+/// newer reading of the same source replaces its older value (late corrections). Every value keeps its source, and
+/// so does the hour's weather, which follows the same ranking. Readings arriving late go to their own hour, however
+/// old; repeats of a reading already merged are dropped before merging (<see cref="ReadingLedger"/>).
 /// </remarks>
 public static class MergePolicy
 {
@@ -30,7 +32,8 @@ public static class MergePolicy
         if (existing is not null)
             foreach (var m in existing.Values) values[m.Pollutant] = m;
         var weather = existing?.Weather;
-        var weatherPriority = int.MaxValue;
+        // Weather follows the same rule as values; weather stored before it carried a source yields to any source.
+        var weatherPriority = weather is null ? int.MaxValue : weather.Source is { } known ? Priority(known) : int.MaxValue - 1;
         foreach (var r in readings.OrderBy(r => Priority(r.Source)))
         {
             var p = Priority(r.Source);
@@ -39,9 +42,9 @@ public static class MergePolicy
                 if (!values.TryGetValue(pollutant, out var current) || Priority(current.Source) >= p)
                     values[pollutant] = new Measurement(pollutant, value, r.Source);
             }
-            if (r.Weather is not null && p < weatherPriority)
+            if (r.Weather is not null && p <= weatherPriority)
             {
-                weather = r.Weather;
+                weather = r.Weather.Source is null ? r.Weather with { Source = r.Source } : r.Weather;
                 weatherPriority = p;
             }
         }
