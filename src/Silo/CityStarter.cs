@@ -1,5 +1,6 @@
 using AirQuality.Domain.Cities;
 using AirQuality.Grains;
+using AirQuality.Grains.Ingestion;
 
 namespace AirQuality.Silo;
 
@@ -7,7 +8,7 @@ namespace AirQuality.Silo;
 /// Wakes every city of the catalog once the silo is up, so all of them poll and answer without waiting for a first
 /// request. Starting is idempotent (a city's reminder is registered once), so every silo may do it.
 /// </summary>
-public sealed class CityStarter(IGrainFactory grains, CityCatalog catalog, ILogger<CityStarter> logger, IHostApplicationLifetime lifetime) : BackgroundService
+public sealed class CityStarter(IGrainFactory grains, CityCatalog catalog, SourceMonitor sources, ILogger<CityStarter> logger, IHostApplicationLifetime lifetime) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -30,5 +31,7 @@ public sealed class CityStarter(IGrainFactory grains, CityCatalog catalog, ILogg
                 }
             });
         logger.LogInformation("Started {Count} cities in {Seconds:0.0} s", catalog.All.Count, watch.Elapsed.TotalSeconds);
+        // Sources that are off (no key) show in health at once, not only after a poll.
+        await grains.GetGrain<ISourceHealthGrain>(GrainKeys.SourceHealth).Report([], sources.Snapshot());
     }
 }

@@ -136,5 +136,7 @@ public sealed class CacheAndPushTests(EmbeddedAppWithRedis app)
         Assert.True(m.GetProperty("cpu_percent").GetDouble() >= 0);
         Assert.Equal("redis", m.GetProperty("cache").GetProperty("backend").GetString());
         Assert.InRange(m.GetProperty("cache").GetProperty("hit_rate").GetDouble(), 0, 1);
+        var simulated = m.GetProperty("sources").EnumerateArray().Single(x => x.GetProperty("name").GetString() == "simulated");
+        Assert.True(simulated.GetProperty("polls").GetInt64() >= 56);
     }
 }

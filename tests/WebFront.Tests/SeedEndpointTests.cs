@@ -26,6 +26,9 @@ public sealed class SeedEndpointTests(EmbeddedAppWithRedis app)
         Assert.Equal(1, health.GetProperty("cluster").GetProperty("active_silos").GetInt32());
         Assert.False(string.IsNullOrEmpty(health.GetProperty("version").GetString()));
         Assert.True(health.TryGetProperty("timestamp", out _));
+        var simulated = health.GetProperty("sources").EnumerateArray().Single(x => x.GetProperty("name").GetString() == "simulated");
+        Assert.Equal("ok", simulated.GetProperty("status").GetString());
+        Assert.Contains(health.GetProperty("sources").EnumerateArray(), x => x.GetProperty("name").GetString() == "cpcb" && x.GetProperty("status").GetString() == "off");
     }
 
     [Fact]

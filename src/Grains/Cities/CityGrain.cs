@@ -49,11 +49,14 @@ public sealed partial class CityGrain(
 
     public async Task Start()
     {
+        var now = clock.GetUtcNow().UtcDateTime;
         if (await this.GetReminder(PollReminder) is null)
-        {
-            var now = clock.GetUtcNow().UtcDateTime;
             await this.RegisterOrUpdateReminder(PollReminder, DueTime(now), _options.PollPeriod);
-        }
+        // A city that has not polled within a period (first start, or a long outage) polls at once rather than
+        // waiting for the next reminder; a silo restart within the period does not poll the upstreams again.
+        var lastPoll = state.State.Sources.Values.Select(s => s.LastAttempt).Max();
+        if (lastPoll is null || now - lastPoll.Value >= _options.PollPeriod)
+            this.RegisterGrainTimer(async _ => await PollNow(), new GrainTimerCreationOptions(TimeSpan.Zero, Timeout.InfiniteTimeSpan) { Interleave = true });
     }
 
     public Task<CityCurrent?> GetCurrent() => Task.FromResult(_current);

@@ -22,6 +22,7 @@ public sealed class IqAirBudget
     private readonly IqAirOptions _options;
     private readonly TimeProvider _clock;
     private readonly Dictionary<string, int> _turn;
+    private readonly Dictionary<string, long> _lastCalledHour = new(StringComparer.Ordinal);
     private readonly int _cities;
     private readonly Queue<DateTime> _lastMinute = new();
     private readonly Lock _gate = new();
@@ -86,10 +87,13 @@ public sealed class IqAirBudget
             if (_pausedUntil > now) return "paused:" + _pausedReason;
             var turn = _turn.TryGetValue(city.Id, out var t) ? t : (int)((uint)StringComparer.Ordinal.GetHashCode(city.Id) % _cities);
             if ((HourNumber(now) + turn) % IntervalHours(now) != 0) return "not_due";
+            // A city's due hour buys one call, however many polls happen in it (a start-up poll, a manual poll).
+            if (_lastCalledHour.TryGetValue(city.Id, out var last) && last == HourNumber(now)) return "already_polled_this_hour";
             if (_usedMonth >= _options.MonthlyCalls) return "monthly_budget_spent";
             if (_usedDay >= _options.DailyCalls) return "daily_budget_spent";
             if (_lastMinute.Count >= _options.CallsPerMinuteLimit) return "minute_limit";
             CountCall(now);
+            _lastCalledHour[city.Id] = HourNumber(now);
             return null;
         }
     }

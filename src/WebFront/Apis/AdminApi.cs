@@ -24,7 +24,12 @@ public static class AdminApi
         int Cores,
         int? DatabaseConnections,
         CacheDto Cache,
-        long PushedChanges);
+        long PushedChanges,
+        IReadOnlyList<SourceMetricsDto> Sources);
+
+    /// <summary>One upstream source's counters across all cities.</summary>
+    public sealed record SourceMetricsDto(string Name, string Status, long Polls, long Failures, long ReadingsAccepted, int ConsecutiveFailures,
+        DateTime? LastSuccess, long Rejected);
 
     public sealed record MemoryDto(double WorkingSet, double ManagedHeap);
 
@@ -60,7 +65,7 @@ public static class AdminApi
     private static readonly Lock CpuLock = new();
 
     internal static async Task<IResult> GetMetrics(
-        RequestMetrics requests, CacheMetrics cacheMetrics, TimeProvider clock, IEnumerable<IHealthContributor> health,
+        RequestMetrics requests, CacheMetrics cacheMetrics, TimeProvider clock, IEnumerable<IHealthContributor> health, IGrainFactory grains,
         IServiceProvider services, IEnumerable<IDatabaseStatistics> databases)
     {
         var process = Process.GetCurrentProcess();
@@ -80,6 +85,17 @@ public static class AdminApi
         foreach (var db in databases) connections = (connections ?? 0) + await db.OpenConnectionsAsync();
         var snapshot = requests.Snapshot();
         var subscriber = services.GetServices<IHostedService>().OfType<Push.CityChangeSubscriber>().FirstOrDefault();
+        IReadOnlyList<SourceMetricsDto> sources = [];
+        try
+        {
+            var all = await grains.GetGrain<ISourceHealthGrain>(GrainKeys.SourceHealth).GetAll().WaitAsync(TimeSpan.FromSeconds(5));
+            sources = all.Select(h => new SourceMetricsDto(h.Source, SourcesApi.StatusOf(h), h.Polls, h.Failures, h.ReadingsAccepted,
+                h.ConsecutiveFailures, h.LastSuccess, h.Rejections.Values.Sum())).ToList();
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            // Metrics of this web front stay available while the cluster is unreachable.
+        }
         return TypedResults.Ok(new MetricsDto(
             clock.GetUtcNow().UtcDateTime,
             snapshot,
@@ -90,7 +106,8 @@ public static class AdminApi
             Environment.ProcessorCount,
             connections,
             new CacheDto(cacheStatus == "memory" ? "memory" : "redis", cacheStatus, cacheMetrics.Hits, cacheMetrics.Misses, Math.Round(cacheMetrics.HitRate, 4)),
-            subscriber?.Received ?? 0));
+            subscriber?.Received ?? 0,
+            sources));
     }
 
     internal static async Task<IResult> ClearCache(AnswerCache cache, IGrainFactory grains, TimeProvider clock)

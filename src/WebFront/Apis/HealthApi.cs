@@ -1,4 +1,5 @@
 using System.Reflection;
+using AirQuality.Grains;
 using Orleans.Runtime;
 
 namespace AirQuality.WebFront.Apis;
@@ -11,7 +12,12 @@ public static class HealthApi
     /// <param name="Database">`memory` in embedded mode, else the state of PostgreSQL.</param>
     /// <param name="Cache">`memory`, `connected` or `unavailable`.</param>
     /// <param name="Cluster">Silos and their state.</param>
-    public sealed record HealthDto(string Status, DateTime Timestamp, string Database, string Cache, ClusterHealthDto Cluster, string Version, string Mode);
+    /// <param name="Sources">Each upstream source: `ok`, `degraded`, `failing` or `off`, with its last success (details at /api/v1/sources).</param>
+    public sealed record HealthDto(string Status, DateTime Timestamp, string Database, string Cache, ClusterHealthDto Cluster, string Version, string Mode,
+        IReadOnlyList<SourceHealthDto> Sources);
+
+    /// <summary>One upstream source in the health answer.</summary>
+    public sealed record SourceHealthDto(string Name, string Status, string Circuit, DateTime? LastSuccess, string? LastError, int ConsecutiveFailures);
 
     /// <param name="ActiveSilos">Silos the cluster considers active.</param>
     public sealed record ClusterHealthDto(string Status, int ActiveSilos, IReadOnlyList<string> Silos);
@@ -52,8 +58,23 @@ public static class HealthApi
             parts[c.Name] = value;
             degraded |= !ok;
         }
+        IReadOnlyList<SourceHealthDto> sources = [];
+        if (cluster.ActiveSilos > 0)
+        {
+            try
+            {
+                var all = await grains.GetGrain<ISourceHealthGrain>(GrainKeys.SourceHealth).GetAll().WaitAsync(TimeSpan.FromSeconds(5));
+                sources = all.Select(h => new SourceHealthDto(h.Source, SourcesApi.StatusOf(h), h.Circuit, h.LastSuccess, h.LastError, h.ConsecutiveFailures)).ToList();
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                sources = [new SourceHealthDto("sources", "unknown", "none", null, ex.GetType().Name, 0)];
+            }
+        }
+        // A failing upstream degrades the service (answers come from older or fewer sources) but does not stop it.
+        degraded |= sources.Any(s => s.Status is "failing" or "unknown");
         var status = cluster.ActiveSilos == 0 ? "unhealthy" : degraded ? "degraded" : "healthy";
-        var dto = new HealthDto(status, clock.GetUtcNow().UtcDateTime, parts["database"], parts["cache"], cluster, Version, parts["mode"]);
+        var dto = new HealthDto(status, clock.GetUtcNow().UtcDateTime, parts["database"], parts["cache"], cluster, Version, parts["mode"], sources);
         return Results.Json(dto, statusCode: status == "unhealthy" ? StatusCodes.Status503ServiceUnavailable : StatusCodes.Status200OK);
     }
 
