@@ -116,11 +116,12 @@ public static class SecurityHosting
     public static IHostApplicationBuilder AddAdminAuth(this IHostApplicationBuilder builder)
     {
         builder.Services.Configure<AuthOptions>(builder.Configuration.GetSection(AuthOptions.Section));
-        builder.Services.AddAuthentication(AdminTokenHandler.SchemeName)
+        // No default scheme: public endpoints never run the token check; only the admin policies ask for it.
+        builder.Services.AddAuthentication()
             .AddScheme<AuthenticationSchemeOptions, AdminTokenHandler>(AdminTokenHandler.SchemeName, null);
         builder.Services.AddAuthorizationBuilder()
-            .AddPolicy(AdminPolicy, p => p.RequireRole(AdminTokenHandler.AdminRole))
-            .AddPolicy(DashboardPolicy, p => p.RequireRole(AdminTokenHandler.DashboardRole));
+            .AddPolicy(AdminPolicy, p => p.AddAuthenticationSchemes(AdminTokenHandler.SchemeName).RequireRole(AdminTokenHandler.AdminRole))
+            .AddPolicy(DashboardPolicy, p => p.AddAuthenticationSchemes(AdminTokenHandler.SchemeName).RequireRole(AdminTokenHandler.DashboardRole));
         return builder;
     }
 
