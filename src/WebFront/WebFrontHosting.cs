@@ -56,6 +56,8 @@ public static class WebFrontHosting
         api.MapHealthApi();
         api.MapCitiesApi();
         api.MapAqiApi();
+        api.MapForecastApi();
+        api.MapModelsApi();
         return app;
     }
 }

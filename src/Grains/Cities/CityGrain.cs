@@ -49,6 +49,7 @@ public sealed class CityGrain(
             var now = clock.GetUtcNow().UtcDateTime;
             await this.RegisterOrUpdateReminder(PollReminder, DueTime(now), _options.PollPeriod);
         }
+        await GrainFactory.GetGrain<ICityForecastGrain>(GrainKeys.Forecast(_city.Id)).Start();
     }
 
     public Task<CityCurrent?> GetCurrent() => Task.FromResult(_current);
@@ -173,6 +174,7 @@ public sealed class CityGrain(
             if (window.Count > _options.WindowHours) window.RemoveRange(0, window.Count - _options.WindowHours);
             await store.SaveRawAsync(readings);
             await store.SaveHoursAsync(_city.Id, changed);
+            GrainFactory.GetGrain<ICityForecastGrain>(GrainKeys.Forecast(_city.Id)).NewHour(changed.Max(h => h.Hour)).Ignore();
         }
         await state.WriteStateAsync();
         _current = ComputeCurrent();

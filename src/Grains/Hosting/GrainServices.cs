@@ -1,5 +1,6 @@
 using AirQuality.Domain.Cities;
 using AirQuality.Grains.Cities;
+using AirQuality.Grains.Forecasting;
 using AirQuality.Grains.Ingestion;
 using AirQuality.Grains.Storage;
 using Microsoft.Extensions.Configuration;
@@ -34,6 +35,7 @@ public static class GrainServices
                 : "Simulated source is off");
             return new SimulatedSource(enabled);
         });
+        services.AddAirQualityForecasting(configuration);
         return services;
     }
 }
