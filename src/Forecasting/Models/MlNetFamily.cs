@@ -29,12 +29,15 @@ public abstract class MlNetFamily : IForecastFamily
     /// <summary>Writes the raw features of one point, NaN where missing.</summary>
     protected abstract void Write(FeatureBuilder features, ForecastPoint point, Span<double> row);
 
+    /// <summary>Rows this family learns from at most.</summary>
+    protected virtual int MaxRows(ForecastSettings settings) => settings.MaxTrainingRows;
+
     /// <summary>The pipeline that turns the `Features` column and `Label` into a `Score`.</summary>
     protected abstract IEstimator<ITransformer> Pipeline(MLContext ml, ForecastSettings settings);
 
     public IForecastModel Fit(FeatureBuilder features, TrainingWindow window, ForecastSettings settings, CancellationToken cancellationToken)
     {
-        var points = window.Sample(features, settings.MaxTrainingRows);
+        var points = window.Sample(features, MaxRows(settings));
         if (points.Count < 50) throw new InsufficientHistoryException($"{points.Count} usable training samples; at least 50 are needed");
         var width = Width(features);
         var raw = new double[points.Count][];

@@ -213,7 +213,13 @@ public sealed class CityForecastGrain(
                     logger.LogWarning("Champion v{Version} of {City}/{Target} cannot load ({Error}); the best baseline serves", version, _cityId, code, ex.Message);
                 }
             }
-            var forecast = await Task.Run(() => Compute(history, target, registry, loaded, now));
+            // Everything the computation needs is read here: grain state is only reachable on the grain's scheduler.
+            var champion = registry?.ChampionVersion is { } cv ? registry.Versions.FirstOrDefault(x => x.Version == cv) : null;
+            var baselineNote = registry?.ChampionVersion is null && state.State.Retrains > 0
+                ? $"no trained model beats persistence: {registry?.ChampionReason}"
+                : $"no trained model yet ({(worker.IsPending(_cityId) ? "training in progress" : "waiting for training")})";
+            var cityId = _cityId;
+            var forecast = await Task.Run(() => Compute(cityId, history, target, champion, loaded, baselineNote, now));
             if (forecast is null) continue;
             _forecasts[code] = forecast;
             var issued = (registry ?? (state.State.Targets[code] = new TargetRegistry())).Issued;
@@ -224,28 +230,27 @@ public sealed class CityForecastGrain(
         }
     }
 
-    private CityForecast? Compute(HourlySeries history, ForecastTarget target, TargetRegistry? registry, (IForecastModel Model, ModelArtifact Artifact)? loaded, DateTime now)
+    /// <summary>The champion's forecast, or the better baseline's when no champion can serve. Runs off the grain scheduler.</summary>
+    private static CityForecast? Compute(string cityId, HourlySeries history, ForecastTarget target, ModelVersionInfo? champion,
+        (IForecastModel Model, ModelArtifact Artifact)? loaded, string baselineNote, DateTime now)
     {
         var recent = history.Slice(Math.Max(0, history.Length - FeatureBuilder.Lookback - 24), history.Length);
-        if (loaded is { } m)
+        if (loaded is { } m && champion is not null)
         {
-            var v = registry!.Versions.FirstOrDefault(x => x.Version == registry.ChampionVersion);
             var values = ForecastRun.Predict(m.Model, m.Artifact.Layout, m.Artifact.HalfWidth80, m.Artifact.HalfWidth90, recent, FeatureBuilder.MaxHorizon);
             if (values is not null)
-                return ToForecast(target, values, m.Artifact.Family.Code(), registry.ChampionVersion, false, now,
-                    $"champion {m.Artifact.Family.Code()} v{registry.ChampionVersion}" + (v is null ? "" : $" (validation MAE {v.Metrics.Mae:0.##})"));
+                return ToForecast(cityId, target, values, m.Artifact.Family.Code(), champion.Version, false, now,
+                    $"champion {m.Artifact.Family.Code()} v{champion.Version} (validation MAE {champion.Metrics.Mae:0.##})");
         }
         var baseline = ForecastRun.BestBaseline(history, target);
         var b = ForecastRun.Predict(baseline.Model, baseline.Layout, baseline.HalfWidth80, baseline.HalfWidth90, recent, FeatureBuilder.MaxHorizon);
         if (b is null) return null;
-        var note = registry?.ChampionVersion is null && state.State.Retrains > 0
-            ? $"no trained model beats persistence: {registry?.ChampionReason}; {baseline.Model.Family.Code()}, the better baseline on the last 14 days, serves"
-            : $"no trained model yet ({(worker.IsPending(_cityId) ? "training in progress" : "waiting for training")}); {baseline.Model.Family.Code()}, the better baseline on the last 14 days, serves";
-        return ToForecast(target, b, baseline.Model.Family.Code(), null, true, now, note);
+        return ToForecast(cityId, target, b, baseline.Model.Family.Code(), null, true, now,
+            $"{baselineNote}; {baseline.Model.Family.Code()}, the better baseline on the last 14 days, serves");
     }
 
-    private CityForecast ToForecast(ForecastTarget target, ForecastValues v, string model, int? version, bool baseline, DateTime now, string note) =>
-        new(_cityId, target.Code(), v.Origin, now, model, version, baseline, note,
+    private static CityForecast ToForecast(string cityId, ForecastTarget target, ForecastValues v, string model, int? version, bool baseline, DateTime now, string note) =>
+        new(cityId, target.Code(), v.Origin, now, model, version, baseline, note,
             v.Hours.Select(h => new ForecastHour(v.Origin.AddHours(h.Horizon), h.Horizon, Round(h.Value), Round(h.Lower80), Round(h.Upper80), Round(h.Lower90), Round(h.Upper90))).ToList());
 
     private static double Round(double v) => Math.Round(v, 1);
