@@ -65,7 +65,7 @@ public sealed class CityForecastGrain(
     public Task<ModelRegistryView> GetModels()
     {
         var s = state.State;
-        var targets = _options.Targets.Select(t =>
+        var targets = _options.TargetCodes.Select(t =>
         {
             var r = s.Targets.GetValueOrDefault(t) ?? new TargetRegistry();
             var champion = r.ChampionVersion is { } v ? r.Versions.FirstOrDefault(x => x.Version == v) : null;
@@ -107,7 +107,6 @@ public sealed class CityForecastGrain(
     public async Task CompleteTraining(TrainingReport report)
     {
         var s = state.State;
-        s.Retrains++;
         s.LastTrainedAt = report.FinishedAt;
         s.LastTrainingReason = report.Reason;
         s.NewSamples.Clear();
@@ -147,8 +146,10 @@ public sealed class CityForecastGrain(
             Prune(registry, t.Target);
             Event($"{t.Target}: training ({report.Reason}) gave {string.Join(", ", t.Versions.Select(v => v.Problem is null ? $"{v.Model} v{v.Version} MAE {v.Metrics.Mae:0.##}" : $"{v.Model} unavailable"))}; {decision}");
         }
-        logger.LogInformation("Retraining #{Count} of {City} ({Reason}) done: {Events}", s.Retrains, _cityId, report.Reason, s.Events.LastOrDefault());
         await RefreshAsync();
+        // Counted once the forecast of the new champion is in place, so a reader who sees the count sees the forecast.
+        s.Retrains++;
+        logger.LogInformation("Retraining #{Count} of {City} ({Reason}) done: {Events}", s.Retrains, _cityId, report.Reason, s.Events.LastOrDefault());
         await WriteAsync();
     }
 
@@ -183,7 +184,7 @@ public sealed class CityForecastGrain(
         var job = new TrainingJob(_cityId, reason, s.NextVersion, incumbents);
         if (!worker.Enqueue(job)) return false;
         // Reserve version numbers for every family and target of this run.
-        s.NextVersion += ModelFamilies.Trained.Count * Math.Max(1, _options.Targets.Length);
+        s.NextVersion += ModelFamilies.Trained.Count * Math.Max(1, _options.TargetCodes.Count);
         if (reason != "manual" && !reason.StartsWith("manual", StringComparison.Ordinal)) _lastAutomaticRetrain = clock.GetUtcNow().UtcDateTime;
         logger.LogInformation("Retraining of {City} requested: {Reason}", _cityId, reason);
         return true;
@@ -197,7 +198,7 @@ public sealed class CityForecastGrain(
         var hours = await readings.GetHoursAsync(_cityId, to.AddDays(-15), to);
         if (hours.Count == 0) return;
         var history = hours.ToSeries();
-        foreach (var code in _options.Targets)
+        foreach (var code in _options.TargetCodes)
         {
             if (!ForecastTargets.TryParse(code, out var target)) continue;
             var registry = state.State.Targets.GetValueOrDefault(code);

@@ -33,8 +33,12 @@ public sealed class ForecastOptions
     /// <summary>Train the LSTM (TorchSharp). When false, or when TorchSharp cannot load, the family reports itself unavailable.</summary>
     public bool LstmEnabled { get; set; } = true;
 
-    /// <summary>Targets forecast (`pm25`, `aqi`).</summary>
-    public string[] Targets { get; set; } = ["aqi", "pm25"];
+    /// <summary>Targets forecast, comma separated (`aqi,pm25`). Text, not a list: configuration binding appends to a list's defaults.</summary>
+    public string Targets { get; set; } = "aqi,pm25";
+
+    /// <summary>The target codes of <see cref="Targets"/>.</summary>
+    public IReadOnlyList<string> TargetCodes =>
+        Targets.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(t => t.ToLowerInvariant()).Distinct().ToList();
 
     /// <summary>Model versions kept per target in the registry (the champion is always kept).</summary>
     public int VersionsKept { get; set; } = 12;

@@ -127,7 +127,7 @@ public sealed class TrainingWorker(
             var history = (await readings.GetHoursAsync(job.CityId, to.AddDays(-o.HistoryDays), to, ct)).ToSeries();
             var targets = new List<TargetTrainingReport>();
             var version = job.FirstVersion;
-            foreach (var code in o.Targets)
+            foreach (var code in o.TargetCodes)
             {
                 if (!ForecastTargets.TryParse(code, out var target)) continue;
                 IncumbentModel? incumbent = null;
