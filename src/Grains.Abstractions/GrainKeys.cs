@@ -20,6 +20,15 @@ public static class GrainKeys
     public static string CityIdOf(string key) =>
         key.StartsWith(CityPrefix, StringComparison.Ordinal) ? key[CityPrefix.Length..] : throw new ArgumentException($"'{key}' is not a city grain key", nameof(key));
 
+    public const string ForecastPrefix = "forecast-";
+
+    /// <summary>Key of a city's forecasting companion grain (`forecast-delhi`).</summary>
+    public static string Forecast(string cityId) => ForecastPrefix + cityId;
+
+    /// <summary>The city id inside a forecast grain key.</summary>
+    public static string CityIdOfForecast(string key) =>
+        key.StartsWith(ForecastPrefix, StringComparison.Ordinal) ? key[ForecastPrefix.Length..] : throw new ArgumentException($"'{key}' is not a forecast grain key", nameof(key));
+
     /// <summary>Key of the singleton that keeps every city's latest AQI.</summary>
     public const string Rankings = "rankings-all";
 

@@ -76,6 +76,8 @@ public static class WebFrontHosting
         api.MapCitiesApi();
         api.MapAqiApi();
         api.MapSourcesApi();
+        api.MapForecastApi();
+        api.MapModelsApi();
         app.MapHub<AqiHub>(AqiHub.Path);
         SecurityHosting.LogAuthState(app);
         return app;

@@ -57,6 +57,7 @@ public sealed partial class CityGrain(
         var lastPoll = state.State.Sources.Values.Select(s => s.LastAttempt).Max();
         if (lastPoll is null || now - lastPoll.Value >= _options.PollPeriod)
             this.RegisterGrainTimer(async _ => await PollNow(), new GrainTimerCreationOptions(TimeSpan.Zero, Timeout.InfiniteTimeSpan) { Interleave = true });
+        await GrainFactory.GetGrain<ICityForecastGrain>(GrainKeys.Forecast(_city.Id)).Start();
     }
 
     public Task<CityCurrent?> GetCurrent() => Task.FromResult(_current);
@@ -194,6 +195,7 @@ public sealed partial class CityGrain(
             if (window.Count > _options.WindowHours) window.RemoveRange(0, window.Count - _options.WindowHours);
             await store.SaveRawAsync(readings);
             await store.SaveHoursAsync(_city.Id, changed);
+            GrainFactory.GetGrain<ICityForecastGrain>(GrainKeys.Forecast(_city.Id)).NewHour(changed.Max(h => h.Hour)).Ignore();
         }
         await state.WriteStateAsync();
         _current = ComputeCurrent();

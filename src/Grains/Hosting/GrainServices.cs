@@ -1,5 +1,6 @@
 using AirQuality.Domain.Cities;
 using AirQuality.Grains.Cities;
+using AirQuality.Grains.Forecasting;
 using AirQuality.Grains.Ingestion;
 using AirQuality.Grains.Storage;
 using Microsoft.Extensions.Configuration;
@@ -35,6 +36,7 @@ public static class GrainServices
             return new SimulatedSource(enabled);
         });
         services.AddAirQualitySources(configuration);
+        services.AddAirQualityForecasting(configuration);
         return services;
     }
 }

@@ -1,0 +1,116 @@
+using AirQuality.Forecasting.Features;
+
+namespace AirQuality.Forecasting.Models;
+
+/// <summary>A forecast to make: from origin hour index t (the latest hour known) for h hours ahead.</summary>
+public readonly record struct ForecastPoint(int Origin, int Horizon);
+
+/// <summary>A model ready to forecast, trained or a baseline.</summary>
+public interface IForecastModel
+{
+    ModelFamily Family { get; }
+
+    /// <summary>
+    /// Predicted deltas (log(1 + y[t + h]) - level, see <see cref="FeatureBuilder"/>) for each point; NaN where the
+    /// model cannot forecast (no recent level). Thread-safe.
+    /// </summary>
+    double[] PredictDeltas(FeatureBuilder features, IReadOnlyList<ForecastPoint> points);
+
+    /// <summary>The model's own bytes (an ML.NET model zip, a TorchSharp state); empty for baselines.</summary>
+    byte[] Save();
+}
+
+/// <summary>A family of models: trains them and loads saved ones.</summary>
+public interface IForecastFamily
+{
+    ModelFamily Family { get; }
+
+    /// <summary>Why the family cannot train or load here, or null when it can.</summary>
+    string? UnavailableReason { get; }
+
+    /// <summary>Trains on the samples of a window. Runs for seconds: never call it on a grain's scheduler.</summary>
+    IForecastModel Fit(FeatureBuilder features, TrainingWindow window, ForecastSettings settings, CancellationToken cancellationToken);
+
+    /// <summary>Loads what <see cref="IForecastModel.Save"/> wrote.</summary>
+    IForecastModel Load(byte[] bytes);
+}
+
+/// <summary>
+/// Which samples a model may learn from: origins in [<paramref name="OriginFrom"/>, <paramref name="OriginTo"/>) whose
+/// target hour is before <paramref name="TargetLimit"/>, so nothing after the window leaks into training.
+/// </summary>
+public sealed record TrainingWindow(int OriginFrom, int OriginTo, int TargetLimit)
+{
+    /// <summary>The forecast points of the window with a known level and target, every horizon 1..48.</summary>
+    public IEnumerable<ForecastPoint> Points(FeatureBuilder features, IReadOnlyList<int>? horizons = null)
+    {
+        horizons ??= AllHorizons;
+        for (var t = Math.Max(0, OriginFrom); t < OriginTo; t++)
+        {
+            if (!features.TryLevel(t, out _, out _)) continue;
+            foreach (var h in horizons)
+                if (t + h < TargetLimit && !double.IsNaN(features.Delta(t, h))) yield return new ForecastPoint(t, h);
+        }
+    }
+
+    /// <summary>Horizons 1..48.</summary>
+    public static readonly IReadOnlyList<int> AllHorizons = Enumerable.Range(1, FeatureBuilder.MaxHorizon).ToArray();
+
+    /// <summary>
+    /// At most <paramref name="maxRows"/> points, thinned evenly by a fixed hash of (t, h) so every horizon and every
+    /// part of the window stays represented.
+    /// </summary>
+    public IReadOnlyList<ForecastPoint> Sample(FeatureBuilder features, int maxRows)
+    {
+        var all = Points(features).ToList();
+        if (all.Count <= maxRows) return all;
+        var keep = (double)maxRows / all.Count;
+        return all.Where(p => Hash(p) < keep).ToList();
+    }
+
+    private static double Hash(ForecastPoint p)
+    {
+        var x = (ulong)(uint)p.Origin * 0x9E3779B97F4A7C15UL ^ (ulong)(uint)p.Horizon * 0xC2B2AE3D27D4EB4FUL;
+        x ^= x >> 31;
+        x *= 0xBF58476D1CE4E5B9UL;
+        x ^= x >> 29;
+        return (x >> 11) * (1.0 / (1UL << 53));
+    }
+}
+
+/// <summary>How hard the families train. Defaults fit 56 cities x 4 families on 90 days in minutes on 2 cores.</summary>
+public sealed record ForecastSettings
+{
+    /// <summary>Upper bound of (origin, horizon) rows a tree or linear model learns from.</summary>
+    public int MaxTrainingRows { get; init; } = 24_000;
+
+    /// <summary>Trees of the random forest.</summary>
+    public int ForestTrees { get; init; } = 60;
+
+    /// <summary>Boosting rounds of LightGBM.</summary>
+    public int BoostingRounds { get; init; } = 150;
+
+    /// <summary>Adam steps of the LSTM.</summary>
+    public int LstmSteps { get; init; } = 250;
+
+    /// <summary>Mini-batch size of the LSTM.</summary>
+    public int LstmBatch { get; init; } = 128;
+
+    /// <summary>Hidden units of the LSTM.</summary>
+    public int LstmHidden { get; init; } = 32;
+
+    /// <summary>Threads one training may use; the worker runs several trainings side by side, so 1 by default.</summary>
+    public int Threads { get; init; } = 1;
+
+    /// <summary>Seed of every random choice, so a training run can be repeated.</summary>
+    public int Seed { get; init; } = 7;
+
+    /// <summary>Share of the newest history held out to choose the champion and calibrate the bands.</summary>
+    public double ValidationFraction { get; init; } = 0.2;
+
+    /// <summary>After validation, train each family again on all the history before serving it.</summary>
+    public bool RefitOnAllData { get; init; } = true;
+
+    /// <summary>Settings small enough for unit tests.</summary>
+    public static ForecastSettings Quick { get; } = new() { MaxTrainingRows = 6_000, ForestTrees = 20, BoostingRounds = 60, LstmSteps = 120, LstmBatch = 64, LstmHidden = 16 };
+}

@@ -1,0 +1,167 @@
+using AirQuality.Forecasting.Features;
+using Microsoft.ML;
+using Microsoft.ML.Data;
+
+namespace AirQuality.Forecasting.Models;
+
+/// <summary>
+/// What the three ML.NET families share: turning (origin, horizon) points into feature rows, training a pipeline,
+/// predicting in batches, and saving the model as ML.NET's zip with the row layout in front of it.
+/// </summary>
+/// <remarks>
+/// Missing inputs: every column that had a NaN in training gets a 0/1 "missing" indicator column, and the NaN itself
+/// becomes 0 (in relative log space: "same as the level"). The model sees that a value was absent instead of a made-up
+/// number it cannot tell from a real one. Columns never missing in training but missing later are treated the same way
+/// without an indicator; the level itself is never missing, or no forecast is made.
+/// Labels are divided by their horizon's typical size (the RMS of the training deltas at that horizon): a 1-hour
+/// change is a tenth of a 48-hour one, and without this the loss, and every tree split, would serve the long horizons
+/// and leave the short ones worse than persistence.
+/// </remarks>
+public abstract class MlNetFamily : IForecastFamily
+{
+    public abstract ModelFamily Family { get; }
+
+    public string? UnavailableReason => null;
+
+    /// <summary>Number of raw feature columns for a builder (before indicators).</summary>
+    protected abstract int Width(FeatureBuilder features);
+
+    /// <summary>Writes the raw features of one point, NaN where missing.</summary>
+    protected abstract void Write(FeatureBuilder features, ForecastPoint point, Span<double> row);
+
+    /// <summary>Rows this family learns from at most.</summary>
+    protected virtual int MaxRows(ForecastSettings settings) => settings.MaxTrainingRows;
+
+    /// <summary>The pipeline that turns the `Features` column and `Label` into a `Score`.</summary>
+    protected abstract IEstimator<ITransformer> Pipeline(MLContext ml, ForecastSettings settings);
+
+    public IForecastModel Fit(FeatureBuilder features, TrainingWindow window, ForecastSettings settings, CancellationToken cancellationToken)
+    {
+        var points = window.Sample(features, MaxRows(settings));
+        if (points.Count < 50) throw new InsufficientHistoryException($"{points.Count} usable training samples; at least 50 are needed");
+        var width = Width(features);
+        var raw = new double[points.Count][];
+        var missingAnywhere = new bool[width];
+        for (var i = 0; i < points.Count; i++)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var row = new double[width];
+            Write(features, points[i], row);
+            for (var j = 0; j < width; j++) missingAnywhere[j] |= double.IsNaN(row[j]);
+            raw[i] = row;
+        }
+        var indicators = Enumerable.Range(0, width).Where(j => missingAnywhere[j]).ToArray();
+        var scales = HorizonScales(features, points);
+        var rows = new List<Row>(points.Count);
+        for (var i = 0; i < points.Count; i++)
+        {
+            var (t, h) = (points[i].Origin, points[i].Horizon);
+            rows.Add(new Row { Label = (float)(features.Delta(t, h) / scales[h - 1]), Features = Encode(raw[i], indicators) });
+        }
+        var ml = new MLContext(settings.Seed);
+        var data = ml.Data.LoadFromEnumerable(rows, Schema(width + indicators.Length));
+        cancellationToken.ThrowIfCancellationRequested();
+        var model = Pipeline(ml, settings).Fit(data);
+        return new Model(this, ml, model, data.Schema, indicators, width, scales);
+    }
+
+    /// <summary>RMS of the training deltas per horizon (index h - 1), never below 0.01.</summary>
+    internal static double[] HorizonScales(FeatureBuilder features, IEnumerable<ForecastPoint> points)
+    {
+        var sum = new double[FeatureBuilder.MaxHorizon];
+        var count = new int[FeatureBuilder.MaxHorizon];
+        foreach (var p in points)
+        {
+            var d = features.Delta(p.Origin, p.Horizon);
+            if (double.IsNaN(d)) continue;
+            sum[p.Horizon - 1] += d * d;
+            count[p.Horizon - 1]++;
+        }
+        return sum.Select((s, i) => count[i] > 0 ? Math.Max(0.01, Math.Sqrt(s / count[i])) : 1.0).ToArray();
+    }
+
+    public IForecastModel Load(byte[] bytes)
+    {
+        using var reader = new BinaryReader(new MemoryStream(bytes));
+        var width = reader.ReadInt32();
+        var indicators = new int[reader.ReadInt32()];
+        for (var i = 0; i < indicators.Length; i++) indicators[i] = reader.ReadInt32();
+        var scales = new double[reader.ReadInt32()];
+        for (var i = 0; i < scales.Length; i++) scales[i] = reader.ReadDouble();
+        var ml = new MLContext();
+        var model = ml.Model.Load(reader.BaseStream, out var schema);
+        return new Model(this, ml, model, schema, indicators, width, scales);
+    }
+
+    private static float[] Encode(ReadOnlySpan<double> raw, int[] indicators)
+    {
+        var f = new float[raw.Length + indicators.Length];
+        for (var j = 0; j < raw.Length; j++) f[j] = double.IsNaN(raw[j]) ? 0f : (float)raw[j];
+        for (var k = 0; k < indicators.Length; k++) f[raw.Length + k] = double.IsNaN(raw[indicators[k]]) ? 1f : 0f;
+        return f;
+    }
+
+    private static SchemaDefinition Schema(int width)
+    {
+        var schema = SchemaDefinition.Create(typeof(Row));
+        schema[nameof(Row.Features)].ColumnType = new VectorDataViewType(NumberDataViewType.Single, width);
+        return schema;
+    }
+
+    private sealed class Row
+    {
+        public float Label { get; set; }
+        public float[] Features { get; set; } = [];
+    }
+
+    private sealed class Model(MlNetFamily family, MLContext ml, ITransformer transformer, DataViewSchema schema, int[] indicators, int width, double[] scales) : IForecastModel
+    {
+        public ModelFamily Family => family.Family;
+
+        public double[] PredictDeltas(FeatureBuilder features, IReadOnlyList<ForecastPoint> points)
+        {
+            var result = new double[points.Count];
+            Array.Fill(result, double.NaN);
+            if (family.Width(features) != width)
+                throw new InvalidOperationException($"The {family.Family.Code()} model expects {width} features, the builder gives {family.Width(features)}");
+            var rows = new List<Row>();
+            var index = new List<int>();
+            var raw = new double[width];
+            for (var i = 0; i < points.Count; i++)
+            {
+                if (!features.TryLevel(points[i].Origin, out _, out _)) continue;
+                Array.Clear(raw);
+                family.Write(features, points[i], raw);
+                rows.Add(new Row { Features = Encode(raw, indicators) });
+                index.Add(i);
+            }
+            if (rows.Count == 0) return result;
+            // MLContext is not safe for concurrent use; predictions are short, so one lock per model is enough.
+            lock (transformer)
+            {
+                var data = ml.Data.LoadFromEnumerable(rows, Schema(width + indicators.Length));
+                var scores = transformer.Transform(data).GetColumn<float>("Score").ToArray();
+                for (var k = 0; k < scores.Length; k++) result[index[k]] = scores[k] * scales[points[index[k]].Horizon - 1];
+            }
+            return result;
+        }
+
+        public byte[] Save()
+        {
+            var buffer = new MemoryStream();
+            using (var writer = new BinaryWriter(buffer, System.Text.Encoding.UTF8, leaveOpen: true))
+            {
+                writer.Write(width);
+                writer.Write(indicators.Length);
+                foreach (var j in indicators) writer.Write(j);
+                writer.Write(scales.Length);
+                foreach (var v in scales) writer.Write(v);
+            }
+            lock (transformer) ml.Model.Save(transformer, schema, buffer);
+            return buffer.ToArray();
+        }
+    }
+}
+
+/// <summary>There is not enough history to train.</summary>
+public sealed class InsufficientHistoryException(string message) : Exception(message);

@@ -1,0 +1,57 @@
+namespace AirQuality.Forecasting.Models;
+
+/// <summary>The ways a forecast can be made: two baselines that need no training and four trained families.</summary>
+public enum ModelFamily
+{
+    /// <summary>The value at the origin for every horizon.</summary>
+    Persistence,
+
+    /// <summary>The value 24 h before the target hour (48 h when that is still ahead).</summary>
+    SeasonalNaive,
+
+    /// <summary>Linear regression (ML.NET SDCA).</summary>
+    Linear,
+
+    /// <summary>Random forest (ML.NET FastForest).</summary>
+    RandomForest,
+
+    /// <summary>Gradient-boosted trees (ML.NET LightGBM), the seed's XGBoost role.</summary>
+    GradientBoosting,
+
+    /// <summary>Long short-term memory network (TorchSharp).</summary>
+    Lstm,
+}
+
+/// <summary>Names of the families.</summary>
+public static class ModelFamilies
+{
+    /// <summary>The trained families, in the order reports list them.</summary>
+    public static IReadOnlyList<ModelFamily> Trained { get; } = [ModelFamily.Linear, ModelFamily.RandomForest, ModelFamily.GradientBoosting, ModelFamily.Lstm];
+
+    /// <summary>The baselines.</summary>
+    public static IReadOnlyList<ModelFamily> Baselines { get; } = [ModelFamily.Persistence, ModelFamily.SeasonalNaive];
+
+    /// <summary>True for persistence and seasonal naive.</summary>
+    public static bool IsBaseline(this ModelFamily f) => f is ModelFamily.Persistence or ModelFamily.SeasonalNaive;
+
+    /// <summary>The name used in answers and files (`random_forest`).</summary>
+    public static string Code(this ModelFamily f) => f switch
+    {
+        ModelFamily.Persistence => "persistence",
+        ModelFamily.SeasonalNaive => "seasonal_naive",
+        ModelFamily.Linear => "linear",
+        ModelFamily.RandomForest => "random_forest",
+        ModelFamily.GradientBoosting => "gradient_boosting",
+        ModelFamily.Lstm => "lstm",
+        _ => throw new ArgumentOutOfRangeException(nameof(f)),
+    };
+
+    /// <summary>Parses a family name as <see cref="Code"/> writes it.</summary>
+    public static bool TryParse(string? text, out ModelFamily family)
+    {
+        foreach (var f in Enum.GetValues<ModelFamily>())
+            if (string.Equals(f.Code(), text?.Trim(), StringComparison.OrdinalIgnoreCase)) { family = f; return true; }
+        family = default;
+        return false;
+    }
+}

@@ -1,0 +1,51 @@
+using System.Text.Json;
+using AirQuality.Forecasting.Features;
+using AirQuality.Forecasting.Models;
+using AirQuality.Forecasting.Series;
+
+namespace AirQuality.Forecasting.Training;
+
+/// <summary>
+/// A trained model as stored in the registry: a JSON header (family, layout, conformal half-widths) followed by the
+/// family's own bytes (ML.NET's model zip, or the TorchSharp state), so any silo can rebuild it with nothing else.
+/// </summary>
+public sealed record ModelArtifact(ModelFamily Family, FeatureLayout Layout, IReadOnlyList<double> HalfWidth80, IReadOnlyList<double> HalfWidth90, byte[] Model)
+{
+    private const int FormatVersion = 1;
+
+    private sealed record Header(int Format, string Family, string Target, string[] Covariates, bool YearCycle, double[] HalfWidth80, double[] HalfWidth90);
+
+    public byte[] Pack()
+    {
+        var header = JsonSerializer.SerializeToUtf8Bytes(new Header(FormatVersion, Family.Code(), Layout.Target.Code(), [.. Layout.Covariates], Layout.YearCycle, [.. HalfWidth80], [.. HalfWidth90]));
+        var buffer = new MemoryStream();
+        using (var writer = new BinaryWriter(buffer, System.Text.Encoding.UTF8, leaveOpen: true))
+        {
+            writer.Write(header.Length);
+            writer.Write(header);
+            writer.Write(Model.Length);
+            writer.Write(Model);
+        }
+        return buffer.ToArray();
+    }
+
+    public static ModelArtifact Unpack(byte[] bytes)
+    {
+        using var reader = new BinaryReader(new MemoryStream(bytes));
+        var header = JsonSerializer.Deserialize<Header>(reader.ReadBytes(reader.ReadInt32()))
+            ?? throw new InvalidDataException("model artifact without a header");
+        if (header.Format != FormatVersion) throw new InvalidDataException($"model artifact format {header.Format} is not {FormatVersion}");
+        if (!ModelFamilies.TryParse(header.Family, out var family)) throw new InvalidDataException($"unknown model family '{header.Family}'");
+        if (!ForecastTargets.TryParse(header.Target, out var target)) throw new InvalidDataException($"unknown target '{header.Target}'");
+        var model = reader.ReadBytes(reader.ReadInt32());
+        return new ModelArtifact(family, new FeatureLayout(target, header.Covariates, header.YearCycle), header.HalfWidth80, header.HalfWidth90, model);
+    }
+
+    /// <summary>Rebuilds the model with the family that made it.</summary>
+    public IForecastModel Load(IEnumerable<IForecastFamily> families) => Family switch
+    {
+        ModelFamily.Persistence => PersistenceModel.Instance,
+        ModelFamily.SeasonalNaive => SeasonalNaiveModel.Instance,
+        _ => (families.FirstOrDefault(f => f.Family == Family) ?? throw new FamilyUnavailableException(Family, "not configured in this silo")).Load(Model),
+    };
+}

@@ -1,0 +1,316 @@
+using AirQuality.Forecasting.Features;
+using AirQuality.Forecasting.Models;
+using AirQuality.Forecasting.Series;
+using AirQuality.Forecasting.Training;
+using AirQuality.Grains.Storage;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Orleans.Concurrency;
+
+namespace AirQuality.Grains.Forecasting;
+
+/// <summary>
+/// A city's forecasting companion (`forecast-{city}`): holds the model registry, serves the champion's forecast and
+/// decides when to retrain: 20 new samples in 24 h, live accuracy below the champion's validation accuracy, daily at
+/// 02:00 UTC, or on request. Training runs on the <see cref="TrainingWorker"/>; this grain only records results.
+/// Reentrant so that forecasts are answered while a refresh reads the store; state writes are serialised.
+/// </summary>
+[Reentrant]
+public sealed class CityForecastGrain(
+    [PersistentState("forecast", GrainStorage.Name)] IPersistentState<ForecastState> state,
+    IReadingStore readings,
+    ServingModels models,
+    TrainingWorker worker,
+    IModelArtifactStore artifacts,
+    TimeProvider clock,
+    IOptions<ForecastOptions> options,
+    ILogger<CityForecastGrain> logger) : Grain, ICityForecastGrain, IRemindable
+{
+    public const string DailyReminder = "retrain-daily";
+    private const int LiveHorizons = 24;
+
+    private readonly SemaphoreSlim _writes = new(1, 1);
+    private readonly ForecastOptions _options = options.Value;
+    private readonly Dictionary<string, CityForecast> _forecasts = [];
+    private string _cityId = null!;
+    private DateTime? _lastAutomaticRetrain;
+
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        _cityId = GrainKeys.CityIdOfForecast(this.GetPrimaryKeyString());
+        return Task.CompletedTask;
+    }
+
+    public async Task Start()
+    {
+        if (await this.GetReminder(DailyReminder) is null)
+        {
+            var now = clock.GetUtcNow().UtcDateTime;
+            var next = now.Date.Add(_options.DailyRetrainAt);
+            if (next <= now) next = next.AddDays(1);
+            await this.RegisterOrUpdateReminder(DailyReminder, next - now, TimeSpan.FromDays(1));
+        }
+        // Cold start: the best baseline serves at once; models train in the background.
+        if (state.State.Retrains == 0 && !worker.IsPending(_cityId)) Enqueue("cold start");
+        await RefreshAsync();
+    }
+
+    public async Task<CityForecast?> GetForecast(string target, int hours)
+    {
+        if (!_forecasts.ContainsKey(target)) await RefreshAsync();
+        if (!_forecasts.TryGetValue(target, out var f)) return null;
+        return f.Hours.Count <= hours ? f : f with { Hours = f.Hours.Take(Math.Max(0, hours)).ToList() };
+    }
+
+    public Task<ModelRegistryView> GetModels()
+    {
+        var s = state.State;
+        var targets = _options.TargetCodes.Select(t =>
+        {
+            var r = s.Targets.GetValueOrDefault(t) ?? new TargetRegistry();
+            var champion = r.ChampionVersion is { } v ? r.Versions.FirstOrDefault(x => x.Version == v) : null;
+            var (live, pairs) = LiveAccuracy(t);
+            return new TargetRegistryView(t, champion?.Model ?? ModelFamily.Persistence.Code(), champion?.Version, r.ChampionReason, r.PromotedAt,
+                r.Versions.OrderByDescending(x => x.Version).ToList(), live, pairs, champion is null ? null : ValidationMae24(champion));
+        }).ToList();
+        return Task.FromResult(new ModelRegistryView(_cityId, targets, s.Retrains, s.LastTrainedAt, s.LastTrainingReason, worker.IsPending(_cityId), s.Events.ToList()));
+    }
+
+    public async Task NewHour(DateTime hour)
+    {
+        var now = clock.GetUtcNow().UtcDateTime;
+        var samples = state.State.NewSamples;
+        if (!samples.Contains(hour)) samples.Add(hour);
+        samples.RemoveAll(h => h < now - _options.NewSamplesWindow);
+        await RefreshAsync();
+        var cooled = _lastAutomaticRetrain is not { } last || now - last >= _options.RetrainCooldown;
+        if (samples.Count >= _options.RetrainNewSamples && cooled)
+            Enqueue($"{samples.Count} new samples in {_options.NewSamplesWindow.TotalHours:0} h");
+        else if (cooled && Degraded() is { } why)
+            Enqueue(why);
+        await WriteAsync();
+    }
+
+    public async Task ReceiveReminder(string reminderName, TickStatus status)
+    {
+        if (reminderName == DailyReminder) Enqueue("daily retraining");
+        await Task.CompletedTask;
+    }
+
+    public Task<RetrainAnswer> Retrain(string reason)
+    {
+        var queued = Enqueue(string.IsNullOrWhiteSpace(reason) ? "manual" : reason);
+        return Task.FromResult(new RetrainAnswer(_cityId, queued,
+            queued ? "Retraining queued; the answer of /models/performance shows the result when it is done." : "A training of this city is already queued or running."));
+    }
+
+    public async Task CompleteTraining(TrainingReport report)
+    {
+        var s = state.State;
+        s.LastTrainedAt = report.FinishedAt;
+        s.LastTrainingReason = report.Reason;
+        s.NewSamples.Clear();
+        if (report.Error is not null)
+        {
+            Event($"training ({report.Reason}) failed: {report.Error}");
+        }
+        foreach (var t in report.Targets)
+        {
+            var registry = s.Targets.TryGetValue(t.Target, out var r) ? r : s.Targets[t.Target] = new TargetRegistry();
+            var trained = t.Versions.Where(v => v.Problem is null && v.Version > 0).ToList();
+            registry.Versions.AddRange(trained);
+            var current = registry.ChampionVersion;
+            var challenger = trained.FirstOrDefault(v => v.Model == t.Proposed);
+            var persistenceMae = t.Persistence.Mae;
+            string decision;
+            if (challenger is not null && ChampionSelection.ChallengerWins(challenger.Metrics.Mae, t.IncumbentMae))
+            {
+                Promote(registry, challenger.Version, t.ProposedReason + (t.IncumbentMae is { } inc ? $"; replaces v{current} (MAE {inc:0.##} on the same window)" : ""));
+                decision = $"promoted {challenger.Model} v{challenger.Version}";
+            }
+            else if (challenger is not null)
+            {
+                registry.ChampionReason = $"v{current} keeps serving: its validation MAE {t.IncumbentMae:0.##} is not beaten by {challenger.Model} ({challenger.Metrics.Mae:0.##})";
+                decision = $"kept v{current}";
+            }
+            else if (current is not null && t.IncumbentMae is { } inc && inc < persistenceMae)
+            {
+                registry.ChampionReason = $"v{current} keeps serving: no new family beats persistence, v{current} still does (MAE {inc:0.##} vs {persistenceMae:0.##})";
+                decision = $"kept v{current}";
+            }
+            else
+            {
+                Promote(registry, null, t.ProposedReason);
+                decision = "persistence serves";
+            }
+            Prune(registry, t.Target);
+            Event($"{t.Target}: training ({report.Reason}) gave {string.Join(", ", t.Versions.Select(v => v.Problem is null ? $"{v.Model} v{v.Version} MAE {v.Metrics.Mae:0.##}" : $"{v.Model} unavailable"))}; {decision}");
+        }
+        await RefreshAsync();
+        // Counted once the forecast of the new champion is in place, so a reader who sees the count sees the forecast.
+        s.Retrains++;
+        logger.LogInformation("Retraining #{Count} of {City} ({Reason}) done: {Events}", s.Retrains, _cityId, report.Reason, s.Events.LastOrDefault());
+        await WriteAsync();
+    }
+
+    private void Promote(TargetRegistry registry, int? version, string reason)
+    {
+        if (registry.ChampionVersion != version)
+        {
+            registry.PromotedAt = clock.GetUtcNow().UtcDateTime;
+            registry.Issued.Clear();
+        }
+        registry.ChampionVersion = version;
+        registry.ChampionReason = reason;
+    }
+
+    /// <summary>Keeps the newest versions and the champion; drops the artifacts of the rest.</summary>
+    private void Prune(TargetRegistry registry, string target)
+    {
+        var keep = registry.Versions.OrderByDescending(v => v.Version).Take(_options.VersionsKept).Select(v => v.Version).ToHashSet();
+        if (registry.ChampionVersion is { } c) keep.Add(c);
+        foreach (var v in registry.Versions.Where(v => !keep.Contains(v.Version)).ToList())
+        {
+            registry.Versions.Remove(v);
+            models.Forget(_cityId, target, v.Version);
+            artifacts.DeleteAsync(_cityId, target, v.Version).Ignore();
+        }
+    }
+
+    private bool Enqueue(string reason)
+    {
+        var s = state.State;
+        var incumbents = s.Targets.Where(kv => kv.Value.ChampionVersion is not null).ToDictionary(kv => kv.Key, kv => kv.Value.ChampionVersion!.Value);
+        var job = new TrainingJob(_cityId, reason, s.NextVersion, incumbents);
+        if (!worker.Enqueue(job)) return false;
+        // Reserve version numbers for every family and target of this run.
+        s.NextVersion += ModelFamilies.Trained.Count * Math.Max(1, _options.TargetCodes.Count);
+        if (reason != "manual" && !reason.StartsWith("manual", StringComparison.Ordinal)) _lastAutomaticRetrain = clock.GetUtcNow().UtcDateTime;
+        logger.LogInformation("Retraining of {City} requested: {Reason}", _cityId, reason);
+        return true;
+    }
+
+    /// <summary>Recomputes every target's forecast from the latest history and records it for live scoring.</summary>
+    private async Task RefreshAsync()
+    {
+        var now = clock.GetUtcNow().UtcDateTime;
+        var to = new DateTime(now.Year, now.Month, now.Day, now.Hour, 0, 0, DateTimeKind.Utc).AddHours(1);
+        var hours = await readings.GetHoursAsync(_cityId, to.AddDays(-15), to);
+        if (hours.Count == 0) return;
+        var history = hours.ToSeries();
+        foreach (var code in _options.TargetCodes)
+        {
+            if (!ForecastTargets.TryParse(code, out var target)) continue;
+            var registry = state.State.Targets.GetValueOrDefault(code);
+            (IForecastModel Model, ModelArtifact Artifact)? loaded = null;
+            if (registry?.ChampionVersion is { } version)
+            {
+                try
+                {
+                    loaded = await models.GetAsync(_cityId, code, version);
+                }
+                catch (Exception ex) when (ex is InvalidDataException or FamilyUnavailableException or InvalidOperationException)
+                {
+                    logger.LogWarning("Champion v{Version} of {City}/{Target} cannot load ({Error}); the best baseline serves", version, _cityId, code, ex.Message);
+                }
+            }
+            // Everything the computation needs is read here: grain state is only reachable on the grain's scheduler.
+            var champion = registry?.ChampionVersion is { } cv ? registry.Versions.FirstOrDefault(x => x.Version == cv) : null;
+            var baselineNote = registry?.ChampionVersion is null && state.State.Retrains > 0
+                ? $"no trained model beats persistence: {registry?.ChampionReason}"
+                : $"no trained model yet ({(worker.IsPending(_cityId) ? "training in progress" : "waiting for training")})";
+            var cityId = _cityId;
+            var forecast = await Task.Run(() => Compute(cityId, history, target, champion, loaded, baselineNote, now));
+            if (forecast is null) continue;
+            _forecasts[code] = forecast;
+            var issued = (registry ?? (state.State.Targets[code] = new TargetRegistry())).Issued;
+            if (issued.All(i => i.Origin != forecast.IssuedFor))
+                issued.Add(new IssuedForecast(forecast.IssuedFor, forecast.Hours.Take(LiveHorizons).Select(h => h.Value).ToArray()));
+            issued.RemoveAll(i => i.Origin < forecast.IssuedFor.AddHours(-2 * LiveHorizons));
+            ScoreIssued(code, history, target);
+        }
+    }
+
+    /// <summary>The champion's forecast, or the better baseline's when no champion can serve. Runs off the grain scheduler.</summary>
+    private static CityForecast? Compute(string cityId, HourlySeries history, ForecastTarget target, ModelVersionInfo? champion,
+        (IForecastModel Model, ModelArtifact Artifact)? loaded, string baselineNote, DateTime now)
+    {
+        var recent = history.Slice(Math.Max(0, history.Length - FeatureBuilder.Lookback - 24), history.Length);
+        if (loaded is { } m && champion is not null)
+        {
+            var values = ForecastRun.Predict(m.Model, m.Artifact.Layout, m.Artifact.HalfWidth80, m.Artifact.HalfWidth90, recent, FeatureBuilder.MaxHorizon);
+            if (values is not null)
+                return ToForecast(cityId, target, values, m.Artifact.Family.Code(), champion.Version, false, now,
+                    $"champion {m.Artifact.Family.Code()} v{champion.Version} (validation MAE {champion.Metrics.Mae:0.##})");
+        }
+        var baseline = ForecastRun.BestBaseline(history, target);
+        var b = ForecastRun.Predict(baseline.Model, baseline.Layout, baseline.HalfWidth80, baseline.HalfWidth90, recent, FeatureBuilder.MaxHorizon);
+        if (b is null) return null;
+        return ToForecast(cityId, target, b, baseline.Model.Family.Code(), null, true, now,
+            $"{baselineNote}; {baseline.Model.Family.Code()}, the better baseline on the last 14 days, serves");
+    }
+
+    private static CityForecast ToForecast(string cityId, ForecastTarget target, ForecastValues v, string model, int? version, bool baseline, DateTime now, string note) =>
+        new(cityId, target.Code(), v.Origin, now, model, version, baseline, note,
+            v.Hours.Select(h => new ForecastHour(v.Origin.AddHours(h.Horizon), h.Horizon, Round(h.Value), Round(h.Lower80), Round(h.Upper80), Round(h.Lower90), Round(h.Upper90))).ToList());
+
+    private static double Round(double v) => Math.Round(v, 1);
+
+    /// <summary>Compares kept forecasts with the actual values that have arrived since.</summary>
+    private readonly Dictionary<string, (double Mae, int Pairs)> _live = [];
+
+    private void ScoreIssued(string code, HourlySeries history, ForecastTarget target)
+    {
+        var actual = target.Values(history);
+        double sum = 0;
+        var n = 0;
+        foreach (var f in state.State.Targets[code].Issued)
+            for (var h = 1; h <= f.Values.Length; h++)
+            {
+                var i = history.IndexOf(f.Origin.AddHours(h));
+                if (i < 0 || i >= actual.Length || double.IsNaN(actual[i])) continue;
+                sum += Math.Abs(actual[i] - f.Values[h - 1]);
+                n++;
+            }
+        _live[code] = (n > 0 ? sum / n : double.NaN, n);
+    }
+
+    private (double? Mae, int Pairs) LiveAccuracy(string target) =>
+        _live.TryGetValue(target, out var l) && l.Pairs > 0 ? (Math.Round(l.Mae, 3), l.Pairs) : (null, 0);
+
+    private static double? ValidationMae24(ModelVersionInfo v) =>
+        v.PerHorizon.Count >= LiveHorizons ? v.PerHorizon.Take(LiveHorizons).Average(m => m.Mae) : null;
+
+    /// <summary>Why live accuracy calls for a retraining, or null when it does not.</summary>
+    private string? Degraded()
+    {
+        foreach (var (code, registry) in state.State.Targets)
+        {
+            if (registry.ChampionVersion is not { } v || registry.Versions.FirstOrDefault(x => x.Version == v) is not { } champion) continue;
+            var (live, pairs) = LiveAccuracy(code);
+            if (live is { } mae && pairs >= _options.DegradationMinimumPairs && ValidationMae24(champion) is { } reference && mae > _options.DegradationRatio * reference)
+                return $"{code} live MAE {mae:0.##} over {pairs} pairs exceeds {_options.DegradationRatio:0.##} x validation MAE {reference:0.##}";
+        }
+        return null;
+    }
+
+    private void Event(string text)
+    {
+        var events = state.State.Events;
+        events.Add($"{clock.GetUtcNow().UtcDateTime:yyyy-MM-dd HH:mm}Z {text}");
+        if (events.Count > 20) events.RemoveRange(0, events.Count - 20);
+    }
+
+    private async Task WriteAsync()
+    {
+        await _writes.WaitAsync();
+        try
+        {
+            await state.WriteStateAsync();
+        }
+        finally
+        {
+            _writes.Release();
+        }
+    }
+}

@@ -1,0 +1,48 @@
+using AirQuality.Forecasting.Models;
+
+namespace AirQuality.Grains.Forecasting;
+
+/// <summary>How cities forecast and retrain (configuration section `Forecasting`).</summary>
+public sealed class ForecastOptions
+{
+    public const string Section = "Forecasting";
+
+    /// <summary>Trainings run side by side on a silo; default: one per core.</summary>
+    public int TrainingConcurrency { get; set; } = Environment.ProcessorCount;
+
+    /// <summary>Days of history a training reads from the reading store.</summary>
+    public int HistoryDays { get; set; } = 90;
+
+    /// <summary>Retrain when this many new hourly samples arrived within <see cref="NewSamplesWindow"/> since the last training.</summary>
+    public int RetrainNewSamples { get; set; } = 20;
+
+    public TimeSpan NewSamplesWindow { get; set; } = TimeSpan.FromHours(24);
+
+    /// <summary>Retrain when the live MAE of issued forecasts (1-24 h) exceeds the champion's validation MAE by this factor.</summary>
+    public double DegradationRatio { get; set; } = 1.5;
+
+    /// <summary>Matured forecast-actual pairs needed before live accuracy can trigger a retraining.</summary>
+    public int DegradationMinimumPairs { get; set; } = 48;
+
+    /// <summary>Shortest time between two automatic retrainings of a city.</summary>
+    public TimeSpan RetrainCooldown { get; set; } = TimeSpan.FromHours(6);
+
+    /// <summary>Time of day (UTC) of the daily retraining.</summary>
+    public TimeSpan DailyRetrainAt { get; set; } = TimeSpan.FromHours(2);
+
+    /// <summary>Train the LSTM (TorchSharp). When false, or when TorchSharp cannot load, the family reports itself unavailable.</summary>
+    public bool LstmEnabled { get; set; } = true;
+
+    /// <summary>Targets forecast, comma separated (`aqi,pm25`). Text, not a list: configuration binding appends to a list's defaults.</summary>
+    public string Targets { get; set; } = "aqi,pm25";
+
+    /// <summary>The target codes of <see cref="Targets"/>.</summary>
+    public IReadOnlyList<string> TargetCodes =>
+        Targets.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(t => t.ToLowerInvariant()).Distinct().ToList();
+
+    /// <summary>Model versions kept per target in the registry (the champion is always kept).</summary>
+    public int VersionsKept { get; set; } = 12;
+
+    /// <summary>Training effort; the defaults train 56 cities x 4 families on 90 days in minutes on 2 cores.</summary>
+    public ForecastSettings Training { get; set; } = new();
+}

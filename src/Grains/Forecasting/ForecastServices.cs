@@ -1,0 +1,35 @@
+using AirQuality.Forecasting.Models;
+using AirQuality.Forecasting.Training;
+using AirQuality.Grains.Storage;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Npgsql;
+
+namespace AirQuality.Grains.Forecasting;
+
+/// <summary>Registers forecasting: the families, the trainer, the training worker and the artifact store.</summary>
+public static class ForecastServices
+{
+    public static IServiceCollection AddAirQualityForecasting(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<ForecastOptions>().Bind(configuration.GetSection(ForecastOptions.Section));
+        services.TryAddSingleton<IModelArtifactStore>(sp =>
+        {
+            var cs = configuration.GetConnectionString("Postgres");
+            return string.IsNullOrWhiteSpace(cs) ? new InMemoryModelArtifactStore() : new PostgresModelArtifactStore(NpgsqlDataSource.Create(cs));
+        });
+        services.TryAddSingleton(sp =>
+        {
+            var o = sp.GetRequiredService<IOptions<ForecastOptions>>().Value;
+            var families = ForecastTrainer.DefaultFamilies(o.LstmEnabled ? null : "disabled by configuration (Forecasting:LstmEnabled=false)");
+            return new ForecastTrainer(families, o.Training);
+        });
+        services.TryAddSingleton<ServingModels>();
+        services.TryAddSingleton<TrainingWorker>();
+        services.AddHostedService(sp => sp.GetRequiredService<TrainingWorker>());
+        return services;
+    }
+}

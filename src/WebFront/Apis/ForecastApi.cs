@@ -1,0 +1,147 @@
+using System.Text.Json;
+using AirQuality.Domain.Aqi;
+using AirQuality.Domain.Cities;
+using AirQuality.Domain.Readings;
+using AirQuality.Grains;
+using AirQuality.WebFront.Contracts;
+using AirQuality.WebFront.Infrastructure;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Options;
+
+namespace AirQuality.WebFront.Apis;
+
+/// <summary>Forecasts: one city, a batch, and the prediction bands.</summary>
+public static class ForecastApi
+{
+    private static readonly string[] Targets = ["aqi", "pm25"];
+
+    public static RouteGroupBuilder MapForecastApi(this RouteGroupBuilder api)
+    {
+        var group = api.MapGroup("/forecast").WithTags("Forecast");
+
+        group.MapGet("/{city}", GetForecast)
+            .WithName("GetForecast")
+            .WithSummary("Hourly forecast of a city")
+            .WithDescription("Up to 48 hours (`hours`, default 48) of the India AQI (`target=aqi`, default) or PM2.5 (`target=pm25`), each hour with its category and a prediction band at `level` (0.8 or 0.9, default 0.9). `model` says which family and version produced it; right after a start, the better baseline serves while models train.");
+
+        group.MapPost("/batch", GetBatch)
+            .WithName("GetBatchForecast")
+            .WithSummary("Forecasts of several cities")
+            .WithDescription("Body: `{\"cities\": [\"Delhi\", \"Mumbai\"], \"hours_ahead\": 24, \"target\": \"aqi\"}`. Answers every valid city in one fan-out and lists a problem for each city that cannot be answered.");
+
+        group.MapGet("/confidence/{city}", GetConfidence)
+            .WithName("GetForecastConfidence")
+            .WithSummary("Prediction bands of a city")
+            .WithDescription("Split-conformal bands per horizon (as factors around the forecast), their coverage on validation data, and the live error of issued forecasts.");
+
+        return api;
+    }
+
+    internal static async Task<Results<Ok<ForecastDto>, ProblemHttpResult>> GetForecast(
+        string city, string? hours, string? target, string? level, CityCatalog catalog, IGrainFactory grains)
+    {
+        if (!QueryParsing.TryInt(hours, "hours", 1, 48, 48, out var n, out var bad)) return bad!;
+        if (!TryTarget(target, out var t, out bad)) return bad!;
+        if (!TryLevel(level, out var lvl, out bad)) return bad!;
+        if (catalog.Resolve(city) is not { } c) return Problems.UnknownCity(city, catalog);
+        var forecast = await grains.GetGrain<ICityForecastGrain>(GrainKeys.Forecast(c.Id)).GetForecast(t, n);
+        if (forecast is null) return Problems.NotReady(c.Name);
+        return TypedResults.Ok(ToDto(c, forecast, lvl));
+    }
+
+    internal static async Task<Results<Ok<BatchForecastDto>, ProblemHttpResult>> GetBatch(HttpRequest request, CityCatalog catalog, IGrainFactory grains, IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json)
+    {
+        BatchForecastRequest? body;
+        try
+        {
+            body = await JsonSerializer.DeserializeAsync<BatchForecastRequest>(request.Body, json.Value.SerializerOptions);
+        }
+        catch (JsonException ex)
+        {
+            return Problems.BadParameter("body", $"not valid JSON for a batch request ({ex.Message.Split('.')[0]}); expected {{\"cities\": [\"Delhi\"], \"hours_ahead\": 24}}");
+        }
+        if (body?.Cities is not { Count: > 0 } names) return Problems.BadParameter("cities", "give a non-empty list of city names");
+        if (names.Count > 1000) return Problems.BadParameter("cities", "at most 1000 cities per request");
+        var hoursAhead = body.HoursAhead ?? 24;
+        if (hoursAhead is < 1 or > 48) return Problems.BadParameter("hours_ahead", "must be a whole number from 1 to 48");
+        if (!TryTarget(body.Target, out var t, out var bad)) return bad!;
+
+        var errors = new List<BatchProblemDto>();
+        var resolved = new List<(string Asked, City City)>();
+        foreach (var name in names)
+        {
+            if (string.IsNullOrWhiteSpace(name) || catalog.Resolve(name) is not { } c)
+                errors.Add(new BatchProblemDto(name ?? "", StatusCodes.Status404NotFound, "Unknown city", $"No city named '{name}' in the catalog.", catalog.Suggest(name ?? "")));
+            else if (resolved.All(r => r.City.Id != c.Id))
+                resolved.Add((name, c));
+        }
+        // One fan-out: every city's grain is asked at once.
+        var answers = await Task.WhenAll(resolved.Select(r => grains.GetGrain<ICityForecastGrain>(GrainKeys.Forecast(r.City.Id)).GetForecast(t, hoursAhead)));
+        var forecasts = new List<ForecastDto>();
+        for (var i = 0; i < resolved.Count; i++)
+        {
+            if (answers[i] is { } f) forecasts.Add(ToDto(resolved[i].City, f, 0.9));
+            else errors.Add(new BatchProblemDto(resolved[i].Asked, StatusCodes.Status503ServiceUnavailable, "No data yet", $"{resolved[i].City.Name} has no readings yet.", null));
+        }
+        return TypedResults.Ok(new BatchForecastDto(forecasts.Count, hoursAhead, t, forecasts, errors));
+    }
+
+    internal static async Task<Results<Ok<ConfidenceDto>, ProblemHttpResult>> GetConfidence(string city, string? target, CityCatalog catalog, IGrainFactory grains)
+    {
+        if (!TryTarget(target, out var t, out var bad)) return bad!;
+        if (catalog.Resolve(city) is not { } c) return Problems.UnknownCity(city, catalog);
+        var grain = grains.GetGrain<ICityForecastGrain>(GrainKeys.Forecast(c.Id));
+        var forecastTask = grain.GetForecast(t, 48);
+        var registry = await grain.GetModels();
+        var forecast = await forecastTask;
+        if (forecast is null) return Problems.NotReady(c.Name);
+        var view = registry.Targets.FirstOrDefault(x => x.Target == t);
+        var champion = view?.Versions.FirstOrDefault(v => v.Version == view.ChampionVersion);
+        // Bands of a baseline come from its last 14 days; the forecast carries them, so factors are read off it.
+        var horizons = forecast.Hours.Select(h => new ConfidenceHorizonDto(h.Horizon,
+            Factor(h.Lower80, h.Value), Factor(h.Upper80, h.Value), Factor(h.Lower90, h.Value), Factor(h.Upper90, h.Value))).ToList();
+        return TypedResults.Ok(new ConfidenceDto(c.Name, t, forecast.Model, forecast.Version,
+            "split-conformal: quantiles of absolute validation residuals in log(1 + x), per horizon",
+            champion?.Coverage ?? new Dictionary<string, double>(), view?.LiveMae, view?.LivePairs ?? 0, horizons,
+            forecast.Hours.Select(h => Hour(h, t, 0.9)).ToList()));
+    }
+
+    private static double Factor(double edge, double value) => Math.Round((1 + edge) / (1 + value), 3);
+
+    internal static ForecastDto ToDto(City c, CityForecast f, double level) => new(
+        c.Name, c.Id, f.Target, f.Target == "aqi" ? "India AQI" : "ug/m3", f.IssuedFor, f.GeneratedAt, level,
+        new ForecastModelDto(f.Model, f.Version, f.Baseline, f.Note),
+        f.Hours.Select(h => Hour(h, f.Target, level)).ToList());
+
+    private static ForecastHourDto Hour(ForecastHour h, string target, double level)
+    {
+        var category = target == "aqi"
+            ? IndiaAqi.Category((int)Math.Round(h.Value))
+            : IndiaAqi.SubIndexOf(Pollutant.Pm25, h.Value)?.Category ?? "";
+        return level >= 0.85
+            ? new ForecastHourDto(h.Time, h.Horizon, h.Value, category, h.Lower90, h.Upper90)
+            : new ForecastHourDto(h.Time, h.Horizon, h.Value, category, h.Lower80, h.Upper80);
+    }
+
+    private static bool TryTarget(string? text, out string target, out ProblemHttpResult? problem)
+    {
+        problem = null;
+        target = string.IsNullOrWhiteSpace(text) ? "aqi" : text.Trim().ToLowerInvariant();
+        if (target is "pm2.5" or "pm2_5") target = "pm25";
+        if (Targets.Contains(target)) return true;
+        problem = Problems.BadParameter("target", "must be 'aqi' (India AQI) or 'pm25'");
+        return false;
+    }
+
+    private static bool TryLevel(string? text, out double level, out ProblemHttpResult? problem)
+    {
+        problem = null;
+        level = 0.9;
+        if (string.IsNullOrWhiteSpace(text)) return true;
+        if (text.Trim() is "0.8" or "80") { level = 0.8; return true; }
+        if (text.Trim() is "0.9" or "90") return true;
+        problem = Problems.BadParameter("level", "must be 0.8 or 0.9");
+        return false;
+    }
+}

@@ -1,0 +1,70 @@
+using AirQuality.Domain.Cities;
+using AirQuality.Grains;
+using AirQuality.WebFront.Infrastructure;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace AirQuality.WebFront.Apis;
+
+/// <summary>The model registry: performance per city, the list of champions, retraining.</summary>
+public static class ModelsApi
+{
+    /// <summary>A city's champion in the model list.</summary>
+    public sealed record ModelSummaryDto(string City, string CityId, string Target, string Champion, int? Version, double? ValidationMae, double? ValidationR2,
+        double? LiveMae, int Versions, int Retrains, DateTime? LastTrainedAt, bool Training);
+
+    /// <summary>Every city's champions.</summary>
+    public sealed record ModelListDto(int Count, IReadOnlyList<ModelSummaryDto> Models);
+
+    /// <summary>A city's registry.</summary>
+    public sealed record ModelPerformanceDto(string City, ModelRegistryView Registry);
+
+    public static RouteGroupBuilder MapModelsApi(this RouteGroupBuilder api)
+    {
+        var group = api.MapGroup("/models").WithTags("Models");
+
+        group.MapGet("/performance/{city}", GetPerformance)
+            .WithName("GetModelPerformance")
+            .WithSummary("Model registry and accuracy of a city")
+            .WithDescription("Every target's champion and versions with `{city, model, version, trained_at, samples, metrics{r2, rmse, mae, mape}}` (validation, averaged over 1-48 h, and per horizon), band coverage, live accuracy of issued forecasts, retraining count and recent events.");
+
+        group.MapGet("/list", List)
+            .WithName("ListModels")
+            .WithSummary("Champions of every city")
+            .WithDescription("One row per city and target: the serving family and version, its validation MAE and R², live MAE, and retraining status.");
+
+        group.MapPost("/retrain/{city}", Retrain)
+            .WithName("RetrainCity")
+            .WithSummary("Retrain a city's models")
+            .WithDescription("Queues a training of every family for the city (202). A challenger replaces the champion only if it is better on the same validation window.");
+
+        return api;
+    }
+
+    internal static async Task<Results<Ok<ModelPerformanceDto>, ProblemHttpResult>> GetPerformance(string city, CityCatalog catalog, IGrainFactory grains)
+    {
+        if (catalog.Resolve(city) is not { } c) return Problems.UnknownCity(city, catalog);
+        var view = await grains.GetGrain<ICityForecastGrain>(GrainKeys.Forecast(c.Id)).GetModels();
+        return TypedResults.Ok(new ModelPerformanceDto(c.Name, view));
+    }
+
+    internal static async Task<Ok<ModelListDto>> List(CityCatalog catalog, IGrainFactory grains)
+    {
+        var views = await Task.WhenAll(catalog.All.Select(c => grains.GetGrain<ICityForecastGrain>(GrainKeys.Forecast(c.Id)).GetModels()));
+        var rows = new List<ModelSummaryDto>();
+        foreach (var (c, v) in catalog.All.Zip(views))
+            foreach (var t in v.Targets)
+            {
+                var champion = t.Versions.FirstOrDefault(x => x.Version == t.ChampionVersion);
+                rows.Add(new ModelSummaryDto(c.Name, c.Id, t.Target, t.Champion, t.ChampionVersion, champion?.Metrics.Mae, champion?.Metrics.R2,
+                    t.LiveMae, t.Versions.Count, v.Retrains, v.LastTrainedAt, v.Training));
+            }
+        return TypedResults.Ok(new ModelListDto(rows.Count, rows));
+    }
+
+    internal static async Task<Results<Accepted<RetrainAnswer>, Ok<RetrainAnswer>, ProblemHttpResult>> Retrain(string city, CityCatalog catalog, IGrainFactory grains)
+    {
+        if (catalog.Resolve(city) is not { } c) return Problems.UnknownCity(city, catalog);
+        var answer = await grains.GetGrain<ICityForecastGrain>(GrainKeys.Forecast(c.Id)).Retrain("manual (API)");
+        return answer.Queued ? TypedResults.Accepted($"/api/v1/models/performance/{c.Id}", answer) : TypedResults.Ok(answer);
+    }
+}
