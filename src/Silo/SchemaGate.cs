@@ -11,12 +11,12 @@ namespace AirQuality.Silo;
 public static class SchemaGate
 {
     /// <summary>Null when the schema is current, else the message to print.</summary>
-    public static async Task<string?> CheckAsync(string connectionString, ILogger logger)
+    public static async Task<string?> CheckAsync(string connectionString)
     {
         IReadOnlyList<string> pending;
         try
         {
-            pending = await new SchemaMigrator(connectionString, logger).PendingScriptsAsync();
+            pending = await new SchemaMigrator(connectionString, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance).PendingScriptsAsync();
         }
         catch (Exception ex) when (ex is NpgsqlException or InvalidOperationException or TimeoutException)
         {

@@ -50,7 +50,7 @@ public static class RunCommand
             var settings = app.Services.GetRequiredService<ClusterSettings>();
             if (settings.IsClustered && role != SiloRole.Web)
             {
-                var problem = await SchemaGate.CheckAsync(settings.PostgresConnectionString!, app.Logger);
+                var problem = await SchemaGate.CheckAsync(settings.PostgresConnectionString!);
                 if (problem is not null)
                 {
                     Console.Error.WriteLine(problem);
