@@ -4,6 +4,8 @@ using AirQuality.Grains.Storage;
 using AirQuality.WebFront;
 using Orleans.Configuration;
 using Orleans.Dashboard;
+using Orleans.Serialization;
+using Orleans.Storage;
 
 namespace AirQuality.Silo;
 
@@ -64,11 +66,15 @@ public static class OrleansHosting
             o.Invariant = OrleansClientHosting.PostgresInvariant;
             o.ConnectionString = connectionString;
         });
-        silo.AddAdoNetGrainStorage(GrainStorage.Name, o =>
+        silo.AddAdoNetGrainStorage(GrainStorage.Name, options => options.Configure<Serializer>((o, serializer) =>
         {
             o.Invariant = OrleansClientHosting.PostgresInvariant;
             o.ConnectionString = connectionString;
-        });
+            // Orleans' own serializer, not the JSON default: the state types are [GenerateSerializer] records with
+            // stable [Id]s (version tolerant), and JSON would write concrete .NET type names that the type allow-list
+            // rejects on read (e.g. the list type behind a collection expression).
+            o.GrainStorageSerializer = new OrleansGrainStorageSerializer(serializer);
+        }));
         silo.UseAdoNetReminderService(o =>
         {
             o.Invariant = OrleansClientHosting.PostgresInvariant;
