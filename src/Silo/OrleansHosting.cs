@@ -47,7 +47,8 @@ public static class OrleansHosting
                 silo.AddMemoryGrainStorage(GrainStorage.Name);
                 silo.UseInMemoryReminderService();
             }
-            silo.Configure<ReminderOptions>(config.GetSection("Orleans:Reminders"));
+            // Not "Orleans:Reminders": Orleans reads Orleans:{Clustering,Reminders,GrainStorage,...} as provider sections.
+            silo.Configure<ReminderOptions>(config.GetSection("Orleans:ReminderService"));
             silo.AddActivityPropagation();
             silo.AddDashboard();
         });
