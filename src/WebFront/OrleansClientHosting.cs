@@ -1,3 +1,4 @@
+using AirQuality.WebFront.Apis;
 using Microsoft.Extensions.Options;
 using Orleans.Configuration;
 
@@ -54,6 +55,15 @@ public static class OrleansClientHosting
         builder.Properties[typeof(ClusterSettings)] = settings;
         builder.Services.AddSingleton(Options.Create(settings));
         builder.Services.AddSingleton(settings);
+        builder.Services.AddSingleton<IHealthContributor>(new ClusterModeHealth(settings));
         return settings;
+    }
+
+    /// <summary>Fills `mode` of the health answer: `cluster` on PostgreSQL, `embedded` otherwise.</summary>
+    private sealed class ClusterModeHealth(ClusterSettings settings) : IHealthContributor
+    {
+        public string Name => "mode";
+
+        public Task<(string Value, bool Healthy)> CheckAsync() => Task.FromResult((settings.IsClustered ? "cluster" : "embedded", true));
     }
 }
