@@ -28,13 +28,15 @@ public static class FailureDetection
 
     /// <summary>
     /// The time within which a killed silo's grains answer again from another silo: the slower of the two ways a
-    /// death is established (missed probes, or a heartbeat gone stale in the table) plus one table refresh for
-    /// every silo and gateway list to learn of it.
+    /// death is established (missed probes, or a heartbeat gone stale in the table, which decides when no second
+    /// voter is left), plus the time Orleans' own test host allows for the news to spread and settle after a kill
+    /// (5 s with gossip, else two table refreshes).
     /// </summary>
     public static TimeSpan Budget(ClusterMembershipOptions o)
     {
         var byProbes = o.ProbeTimeout * o.NumMissedProbesLimit;
         var byHeartbeat = o.IAmAliveTablePublishTimeout * o.NumMissedTableIAmAliveLimit;
-        return (byProbes > byHeartbeat ? byProbes : byHeartbeat) + o.TableRefreshTimeout;
+        var spread = o.UseLivenessGossip ? TimeSpan.FromSeconds(5) : o.TableRefreshTimeout * 2;
+        return (byProbes > byHeartbeat ? byProbes : byHeartbeat) + spread;
     }
 }
