@@ -1,6 +1,7 @@
 using AirQuality.Domain.Cities;
 using AirQuality.Grains;
 using AirQuality.Grains.Ingestion;
+using AirQuality.WebFront;
 
 namespace AirQuality.Silo;
 
@@ -8,14 +9,21 @@ namespace AirQuality.Silo;
 /// Wakes every city of the catalog once the silo is up, so all of them poll and answer without waiting for a first
 /// request. Starting is idempotent (a city's reminder is registered once), so every silo may do it.
 /// </summary>
-public sealed class CityStarter(IGrainFactory grains, CityCatalog catalog, SourceMonitor sources, ILogger<CityStarter> logger, IHostApplicationLifetime lifetime) : BackgroundService
+public sealed class CityStarter(
+    IGrainFactory grains,
+    CityCatalog catalog,
+    SourceMonitor sources,
+    ILogger<CityStarter> logger,
+    IHostApplicationLifetime lifetime,
+    ClusterSettings cluster) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var started = new TaskCompletionSource();
         using var reg = lifetime.ApplicationStarted.Register(() => started.TrySetResult());
         await started.Task.WaitAsync(stoppingToken);
-        logger.LogWarning("Embedded mode: grain state, reminders and readings live in this process's memory and are lost when it stops. Set ConnectionStrings__Postgres for durable storage.");
+        if (!cluster.IsClustered)
+            logger.LogWarning("Embedded mode: grain state, reminders and readings live in this process's memory and are lost when it stops. Set ConnectionStrings__Postgres for durable storage.");
         var watch = System.Diagnostics.Stopwatch.StartNew();
         // A few at a time: first activation backfills history, and the silo must keep answering meanwhile.
         await Parallel.ForEachAsync(catalog.All, new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = stoppingToken },

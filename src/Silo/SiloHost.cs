@@ -1,24 +1,47 @@
 using AirQuality.Grains.Hosting;
 using AirQuality.WebFront;
+using Orleans.Dashboard;
 
 namespace AirQuality.Silo;
 
-/// <summary>Builds the silo process: Orleans, the grains' services, and (in embedded mode) the web front.</summary>
+/// <summary>Builds one process of the system for its role: a silo, a web front, or both.</summary>
 public static class SiloHost
 {
     public const string DefaultUrl = "http://localhost:8080";
 
-    public static WebApplication Build(string[] args)
+    /// <summary>Where the Orleans Dashboard is mapped on silo processes.</summary>
+    public const string DashboardPath = "/dashboard";
+
+    /// <exception cref="Microsoft.Extensions.Options.OptionsValidationException">The cluster settings are invalid.</exception>
+    public static WebApplication Build(string[] args, SiloRole role = SiloRole.All)
     {
         var builder = WebApplication.CreateBuilder(args);
         if (string.IsNullOrEmpty(builder.Configuration["urls"]) && string.IsNullOrEmpty(builder.Configuration["ASPNETCORE_URLS"]))
             builder.WebHost.UseUrls(DefaultUrl);
-        builder.Services.AddAirQualityGrains(builder.Configuration);
-        builder.AddAirQualitySilo();
-        builder.AddWebFront();
-        builder.Services.AddHostedService<CityStarter>();
+        builder.AddTelemetry(role switch { SiloRole.Silo => "airquality-silo", SiloRole.Web => "airquality-web", _ => "airquality" });
+        var probes = builder.AddProbes();
+        if (role is SiloRole.All or SiloRole.Silo)
+        {
+            builder.Services.AddAirQualityGrains(builder.Configuration);
+            builder.AddAirQualitySilo();
+            builder.Services.AddHostedService<CityStarter>();
+            probes.AddCheck<SiloActiveCheck>("silo", tags: [ProbeHosting.ReadyTag]);
+        }
+        else
+        {
+            builder.AddOrleansClient();
+            probes.AddCheck<ClusterReachableCheck>("cluster", tags: [ProbeHosting.ReadyTag]);
+        }
+        if (role is SiloRole.All or SiloRole.Web)
+            builder.AddWebFront();
+
         var app = builder.Build();
-        app.MapWebFront();
+        app.MapProbes();
+        app.MapTelemetry();
+        if (role is SiloRole.All or SiloRole.Silo)
+            app.MapOrleansDashboard(routePrefix: DashboardPath);
+        if (role is SiloRole.All or SiloRole.Web)
+            app.MapWebFront();
         return app;
     }
 }

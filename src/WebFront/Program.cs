@@ -3,9 +3,13 @@ using AirQuality.WebFront;
 // The web front on its own: an Orleans client of a cluster (see OrleansClientHosting). For one process with no
 // services, run the silo executable instead: it hosts this web front beside the grains.
 var builder = WebApplication.CreateBuilder(args);
+builder.AddTelemetry("airquality-web");
 builder.AddOrleansClient();
+builder.AddProbes().AddCheck<ClusterReachableCheck>("cluster", tags: [ProbeHosting.ReadyTag]);
 builder.AddWebFront();
 var app = builder.Build();
+app.MapProbes();
+app.MapTelemetry();
 app.MapWebFront();
 app.Run();
 
