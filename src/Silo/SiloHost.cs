@@ -1,5 +1,6 @@
 using AirQuality.Grains.Hosting;
 using AirQuality.WebFront;
+using AirQuality.WebFront.Security;
 using Orleans.Dashboard;
 
 namespace AirQuality.Silo;
@@ -9,8 +10,8 @@ public static class SiloHost
 {
     public const string DefaultUrl = "http://localhost:8080";
 
-    /// <summary>Where the Orleans Dashboard is mapped on silo processes.</summary>
-    public const string DashboardPath = "/dashboard";
+    /// <summary>Where the Orleans Dashboard is mapped on silo processes (behind the admin or dashboard token).</summary>
+    public const string DashboardPath = DashboardLogin.DashboardPath;
 
     /// <exception cref="Microsoft.Extensions.Options.OptionsValidationException">The cluster settings are invalid.</exception>
     public static WebApplication Build(string[] args, SiloRole role = SiloRole.All)
@@ -34,12 +35,17 @@ public static class SiloHost
         }
         if (role is SiloRole.All or SiloRole.Web)
             builder.AddWebFront();
+        else
+            builder.AddAdminAuth(); // the dashboard's token check
 
         var app = builder.Build();
         app.MapProbes();
         app.MapTelemetry();
         if (role is SiloRole.All or SiloRole.Silo)
-            app.MapOrleansDashboard(routePrefix: DashboardPath);
+        {
+            app.MapOrleansDashboard(routePrefix: DashboardPath).RequireAuthorization(SecurityHosting.DashboardPolicy);
+            app.MapDashboardLogin();
+        }
         if (role is SiloRole.All or SiloRole.Web)
             app.MapWebFront();
         return app;

@@ -54,7 +54,7 @@ public static class TelemetryHosting
                 .AddHttpClientInstrumentation()
                 .AddRuntimeInstrumentation()
                 .AddNpgsqlInstrumentation()
-                .AddMeter(OrleansMeter, ProjectSource)
+                .AddMeter(OrleansMeter, ProjectSource, ProjectSource + ".*")
                 .AddPrometheusExporter());
         if (!string.IsNullOrWhiteSpace(config["OTEL_EXPORTER_OTLP_ENDPOINT"]))
             otel.UseOtlpExporter(); // traces, metrics and logs; protocol and headers from the standard OTEL_* variables

@@ -20,10 +20,7 @@ public sealed class AuthOptions
     public List<string> DashboardTokens { get; set; } = [];
 }
 
-/// <summary>
-/// Checks `Authorization: Bearer TOKEN` against the configured tokens. Tokens are compared as SHA-256 digests with
-/// a fixed-time comparison, so neither the content nor the length of a token leaks through timing.
-/// </summary>
+/// <summary>Checks `Authorization: Bearer TOKEN` (or the dashboard cookie) against the configured tokens.</summary>
 public sealed class AdminTokenHandler(
     IOptionsMonitor<AuthenticationSchemeOptions> options,
     ILoggerFactory logger,
@@ -40,21 +37,31 @@ public sealed class AdminTokenHandler(
     {
         var token = ReadToken();
         if (token is null) return Task.FromResult(AuthenticateResult.NoResult());
-        var digest = SHA256.HashData(Encoding.UTF8.GetBytes(token));
-        var roles = new List<string>();
-        var auth = tokens.CurrentValue;
-        if (Matches(digest, auth.AdminTokens)) roles.AddRange([AdminRole, DashboardRole]);
-        else if (Matches(digest, auth.DashboardTokens)) roles.Add(DashboardRole);
+        var roles = RolesOf(token, tokens.CurrentValue);
         if (roles.Count == 0) return Task.FromResult(AuthenticateResult.Fail("The bearer token is not valid."));
         var identity = new ClaimsIdentity(roles.Select(r => new Claim(ClaimTypes.Role, r)), SchemeName);
         return Task.FromResult(AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), SchemeName)));
+    }
+
+    /// <summary>The roles a token grants: admin (and dashboard), dashboard only, or none.</summary>
+    /// <remarks>
+    /// Tokens are compared as SHA-256 digests with a fixed-time comparison and no early exit, so neither the
+    /// content nor the length of a configured token leaks through timing.
+    /// </remarks>
+    public static IReadOnlyList<string> RolesOf(string token, AuthOptions auth)
+    {
+        var digest = SHA256.HashData(Encoding.UTF8.GetBytes(token));
+        if (Matches(digest, auth.AdminTokens)) return [AdminRole, DashboardRole];
+        if (Matches(digest, auth.DashboardTokens)) return [DashboardRole];
+        return [];
     }
 
     private string? ReadToken()
     {
         var header = Request.Headers.Authorization.ToString();
         if (header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)) return header["Bearer ".Length..].Trim();
-        // The dashboard is opened in a browser, which cannot send a header: it may carry the token in a cookie.
+        // The dashboard is opened in a browser, which cannot send a header: it carries the token in a cookie set by
+        // the dashboard's login form.
         return Request.Cookies.TryGetValue(CookieName, out var cookie) && !string.IsNullOrEmpty(cookie) ? cookie : null;
     }
 
@@ -64,7 +71,6 @@ public sealed class AdminTokenHandler(
         foreach (var t in configured)
         {
             if (string.IsNullOrEmpty(t)) continue;
-            // No early exit: every configured token is compared.
             match |= CryptographicOperations.FixedTimeEquals(digest, SHA256.HashData(Encoding.UTF8.GetBytes(t)));
         }
         return match;
@@ -72,6 +78,11 @@ public sealed class AdminTokenHandler(
 
     protected override async Task HandleChallengeAsync(AuthenticationProperties properties)
     {
+        if (DashboardLogin.WantsLoginPage(Request))
+        {
+            Response.Redirect(DashboardLogin.LoginPath);
+            return;
+        }
         Response.StatusCode = StatusCodes.Status401Unauthorized;
         Response.Headers.WWWAuthenticate = "Bearer";
         var configured = tokens.CurrentValue.AdminTokens.Any(t => !string.IsNullOrEmpty(t));
@@ -115,6 +126,7 @@ public static class SecurityHosting
 
     public static IHostApplicationBuilder AddAdminAuth(this IHostApplicationBuilder builder)
     {
+        builder.Services.AddProblemDetails();
         builder.Services.Configure<AuthOptions>(builder.Configuration.GetSection(AuthOptions.Section));
         // No default scheme: public endpoints never run the token check; only the admin policies ask for it.
         builder.Services.AddAuthentication()
