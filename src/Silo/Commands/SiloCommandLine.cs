@@ -12,6 +12,7 @@ public static class SiloCommandLine
         root.Add(run);
         root.Add(AqiCommand.Create());
         root.Add(MigrateCommand.Create());
+        root.Add(ImportCommand.Create());
         // No verb means `run`, with every option of run accepted at the top level.
         foreach (var o in run.Options) root.Add(o);
         root.TreatUnmatchedTokensAsErrors = false;
