@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using AirQuality.Domain.Cities;
 using AirQuality.WebFront.Apis;
+using AirQuality.WebFront.Infrastructure;
 
 namespace AirQuality.WebFront;
 
@@ -28,6 +29,7 @@ public static class WebFrontHosting
             var path = builder.Configuration["Cities:CatalogPath"];
             return path is null ? CityCatalog.Default : CityCatalog.Load(path, builder.Configuration["Cities:AliasesPath"]);
         });
+        services.AddPostgresHealth(builder.Configuration);
         services.AddEndpointsApiExplorer();
         services.AddSwaggerGen(o =>
         {
@@ -56,6 +58,7 @@ public static class WebFrontHosting
         api.MapHealthApi();
         api.MapCitiesApi();
         api.MapAqiApi();
+        api.MapHistoryApi();
         return app;
     }
 }
