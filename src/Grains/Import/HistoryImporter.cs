@@ -47,6 +47,7 @@ public sealed class HistoryImporter(ReadingsDatabase database, CityCatalog catal
             DetectColumnCountChanges = false,
             BadDataFound = null,
             IgnoreBlankLines = true,
+            BufferSize = 1 << 16,
         };
         using var parser = new CsvParser(text, config);
 

@@ -92,6 +92,32 @@ public sealed class ReadingsDatabase : IAsyncDisposable
         foreach (var p in Periods(step, missing[0], missing[^1])) _knownPartitions[(table, p)] = true;
     }
 
+    /// <summary>
+    /// Refreshes planner statistics of the partitions of <paramref name="table"/> overlapping [from, to] (the whole
+    /// hypertable under TimescaleDB), on the caller's connection so rows of its open transaction count.
+    /// </summary>
+    public async Task AnalyzeAsync(NpgsqlConnection connection, string table, DateTime from, DateTime to, CancellationToken cancellationToken = default)
+    {
+        var names = new List<string>();
+        if (await LayoutAsync(cancellationToken) == StorageLayout.TimescaleDb)
+            names.Add(table);
+        else
+        {
+            await using var list = new NpgsqlCommand(
+                "SELECT partition_name FROM aq_list_partitions(@table) WHERE range_end > @from AND range_start <= @to", connection);
+            list.Parameters.AddWithValue("table", table);
+            list.Parameters.AddWithValue("from", from);
+            list.Parameters.AddWithValue("to", to);
+            await using var reader = await list.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken)) names.Add(reader.GetString(0));
+        }
+        foreach (var name in names)
+        {
+            await using var analyze = new NpgsqlCommand($"ANALYZE \"{name.Replace("\"", "\"\"")}\"", connection) { CommandTimeout = 0 };
+            await analyze.ExecuteNonQueryAsync(cancellationToken);
+        }
+    }
+
     /// <summary>Forgets which partitions exist (after the retention sweep drops some, or a write found one missing).</summary>
     public void ForgetPartitions() => _knownPartitions.Clear();
 
