@@ -34,15 +34,18 @@ for (var i = 0; i < runs; i++)
         await new SchemaMigrator(cs, NullLogger.Instance).MigrateAsync(createDatabase: false);
         await using var db = new ReadingsDatabase(cs);
         var importer = new HistoryImporter(db, CityCatalog.Default, TimeProvider.System);
+        var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
         var watch = Stopwatch.StartNew();
         var report = await importer.ImportAsync(new ImportRequest(file, HistoryFormat.Find("openaq")!));
         var seconds = watch.Elapsed.TotalSeconds;
+        var importerCpu = (Process.GetCurrentProcess().TotalProcessorTime - cpuBefore).TotalSeconds;
+        var postgresCpu = await BackendCpuSeconds(admin, name);
         if (!report.Committed || report.BadLineCount > 0 || report.Values != written)
             throw new InvalidOperationException($"import did not take every row: {report.Values} of {written}, {report.BadLineCount} bad, {report.Failure}");
         var stored = await Scalar<long>(cs, "SELECT count(*) FROM station_reading");
         var cityHours = await Scalar<long>(cs, "SELECT count(*) FROM city_hour");
-        results.Add(new Run(seconds, written / seconds, stored, cityHours));
-        Console.Error.WriteLine($"run {i + 1}: {seconds:0.00} s, {written / seconds:N0} rows/s ({stored:N0} station-hours, {cityHours:N0} city-hours)");
+        results.Add(new Run(seconds, written / seconds, stored, cityHours, importerCpu, postgresCpu, Load()));
+        Console.Error.WriteLine($"run {i + 1}: {seconds:0.00} s, {written / seconds:N0} rows/s ({stored:N0} station-hours, {cityHours:N0} city-hours); CPU importer {importerCpu:0.0} s, PostgreSQL {postgresCpu:0.0} s; load {Load()}");
     }
     finally
     {
@@ -51,6 +54,7 @@ for (var i = 0; i < runs; i++)
         else Console.Error.WriteLine($"kept database {name}");
     }
 }
+var fileMegabytes = Math.Round(new FileInfo(file).Length / 1e6);
 if (options.Get("keep-file") is null) File.Delete(file);
 
 var median = results.OrderBy(r => r.Seconds).ElementAt(results.Count / 2);
@@ -60,10 +64,20 @@ var output = new
     rows = written,
     seconds = Math.Round(median.Seconds, 2),
     rows_per_second = Math.Round(median.RowsPerSecond),
-    runs = results.Select(r => new { seconds = Math.Round(r.Seconds, 2), rows_per_second = Math.Round(r.RowsPerSecond) }),
+    runs = results.Select(r => new
+    {
+        seconds = Math.Round(r.Seconds, 2),
+        rows_per_second = Math.Round(r.RowsPerSecond),
+        importer_cpu_seconds = Math.Round(r.ImporterCpu, 1),
+        postgres_cpu_seconds = Math.Round(r.PostgresCpu, 1),
+        load_average_1m = r.Load,
+    }),
+    // CPU time does not depend on what else the machine runs: the import needs this much work whatever the wall time.
+    importer_cpu_seconds = Math.Round(median.ImporterCpu, 1),
+    postgres_cpu_seconds = Math.Round(median.PostgresCpu, 1),
     station_hours_stored = median.StationHours,
     city_hours_stored = median.CityHours,
-    file_megabytes = Math.Round(new FileInfo(file).Exists ? new FileInfo(file).Length / 1e6 : 0),
+    file_megabytes = fileMegabytes,
     machine = new
     {
         cores = Environment.ProcessorCount,
@@ -73,8 +87,8 @@ var output = new
         postgres = await Scalar<string>(admin, "SHOW server_version"),
         postgres_fsync = await Scalar<string>(admin, "SHOW fsync"),
         postgres_synchronous_commit = await Scalar<string>(admin, "SHOW synchronous_commit"),
-        // Other work on a shared machine moves these figures: the load average says how busy it was.
-        load_average_1m = File.Exists("/proc/loadavg") ? double.Parse(File.ReadAllText("/proc/loadavg").Split(' ')[0], CultureInfo.InvariantCulture) : (double?)null,
+        // Other work on a shared machine moves the wall times: the load average says how busy it was.
+        load_average_1m = Load(),
     },
 };
 Console.WriteLine(JsonSerializer.Serialize(output, new JsonSerializerOptions { WriteIndented = true }));
@@ -96,7 +110,34 @@ static async Task<T> Scalar<T>(string cs, string sql)
     return (T)(await cmd.ExecuteScalarAsync())!;
 }
 
-internal sealed record Run(double Seconds, double RowsPerSecond, long StationHours, long CityHours);
+static double? Load() =>
+    File.Exists("/proc/loadavg") ? double.Parse(File.ReadAllText("/proc/loadavg").Split(' ')[0], CultureInfo.InvariantCulture) : null;
+
+// CPU time of the server processes serving the run's database (Linux /proc; the bench must run on the server's host).
+static async Task<double> BackendCpuSeconds(string admin, string database)
+{
+    var pids = new List<int>();
+    await using (var conn = new NpgsqlConnection(admin))
+    {
+        await conn.OpenAsync();
+        await using var cmd = new NpgsqlCommand("SELECT pid FROM pg_stat_activity WHERE datname = @db", conn);
+        cmd.Parameters.AddWithValue("db", database);
+        await using var reader = await cmd.ExecuteReaderAsync();
+        while (await reader.ReadAsync()) pids.Add(reader.GetInt32(0));
+    }
+    double ticks = 0;
+    foreach (var pid in pids)
+    {
+        var stat = $"/proc/{pid}/stat";
+        if (!File.Exists(stat)) continue;
+        var text = File.ReadAllText(stat);
+        var fields = text[(text.LastIndexOf(')') + 2)..].Split(' ');
+        ticks += double.Parse(fields[11], CultureInfo.InvariantCulture) + double.Parse(fields[12], CultureInfo.InvariantCulture);
+    }
+    return ticks / 100.0; // USER_HZ is 100 on Linux
+}
+
+internal sealed record Run(double Seconds, double RowsPerSecond, long StationHours, long CityHours, double ImporterCpu, double PostgresCpu, double? Load);
 
 /// <summary>Writes an OpenAQ CSV export shaped like the real one: stations spread over the catalog's cities, hourly rows of six pollutants.</summary>
 internal static class OpenAqFile
