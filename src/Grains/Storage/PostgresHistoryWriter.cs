@@ -128,13 +128,16 @@ public sealed class PostgresHistoryWriter : IAsyncDisposable
         await Execute(_connection, "UPDATE import_station i SET station_id = s.station_id FROM station s WHERE s.source = i.source AND s.location = i.location", ct);
 
         // One (station, hour, pollutant) value: the mean of the file's samples in that hour.
-        var stationHours = await Execute(_connection, """
+        await Execute(_connection, """
             CREATE TEMP TABLE import_hourly ON COMMIT DROP AS
             SELECT m.station_id, i.hour, i.pollutant, round(avg(i.value) * 1e6) / 1e6 AS value, count(*)::integer AS samples
             FROM import_rows i JOIN import_station m ON m.station = i.station
             GROUP BY m.station_id, i.hour, i.pollutant
             """, ct);
         await Execute(_connection, "ANALYZE import_hourly", ct);
+        long stationHours;
+        await using (var count = new NpgsqlCommand("SELECT count(*) FROM import_hourly", _connection))
+            stationHours = (long)(await count.ExecuteScalarAsync(ct))!;
         await _database.AnalyzeAsync(_connection, "station_reading", _min, _max, ct);
         // Only importers write station_reading, one at a time (the advisory lock taken at open), so the rows stored
         // before are updated and the others inserted plainly: twice as fast as INSERT ... ON CONFLICT here.

@@ -35,6 +35,8 @@ public sealed class SampleImportTests(StoreDatabase db) : IClassFixture<StoreDat
         Assert.True(openAq1.Committed && airNow1.Committed);
         Assert.Equal(openAqExpected.Count, openAq1.Written!.StationHoursInserted);
         Assert.Equal(airNowExpected.Count, airNow1.Written!.StationHoursInserted);
+        Assert.Equal((long)openAqExpected.Count, openAq2.Written!.StationHours);
+        Assert.Equal((long)airNowExpected.Count, airNow2.Written!.StationHoursUnchanged);
         // The second run of each file adds and changes nothing.
         Assert.Equal((0L, 0L, 0L, 0L), (openAq2.Written!.StationHoursInserted, openAq2.Written.StationHoursUpdated, openAq2.Written.CityHoursInserted, openAq2.Written.CityHoursUpdated));
         Assert.Equal((0L, 0L, 0L, 0L), (airNow2.Written!.StationHoursInserted, airNow2.Written.StationHoursUpdated, airNow2.Written.CityHoursInserted, airNow2.Written.CityHoursUpdated));
