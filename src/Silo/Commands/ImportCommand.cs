@@ -73,7 +73,7 @@ public static class ImportCommand
                 return 1;
             }
             if (parse.GetValue(json)) Console.WriteLine(JsonSerializer.Serialize(report, JsonOptions));
-            else Print(report);
+            else if (report.Lines > 0) Print(report); // a file refused at its header has nothing to summarise
             if (!report.Committed)
             {
                 Console.Error.WriteLine(report.Failure);
