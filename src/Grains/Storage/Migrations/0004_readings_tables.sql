@@ -95,9 +95,16 @@ BEGIN
         PERFORM create_hypertable('reading_raw', 'hour', chunk_time_interval => INTERVAL '1 day', if_not_exists => TRUE);
         PERFORM create_hypertable('city_hour', 'hour', chunk_time_interval => INTERVAL '30 days', if_not_exists => TRUE);
         PERFORM create_hypertable('station_reading', 'hour', chunk_time_interval => INTERVAL '30 days', if_not_exists => TRUE);
-        ALTER TABLE reading_raw SET (timescaledb.compress, timescaledb.compress_segmentby = 'city_id', timescaledb.compress_orderby = 'hour DESC, source');
-        ALTER TABLE city_hour SET (timescaledb.compress, timescaledb.compress_segmentby = 'city_id', timescaledb.compress_orderby = 'hour DESC');
-        ALTER TABLE station_reading SET (timescaledb.compress, timescaledb.compress_segmentby = 'station_id', timescaledb.compress_orderby = 'hour DESC, pollutant');
+        -- Compression settings cannot change once chunks are compressed: set them only the first time.
+        IF NOT EXISTS (SELECT 1 FROM timescaledb_information.hypertables WHERE hypertable_name = 'reading_raw' AND compression_enabled) THEN
+            ALTER TABLE reading_raw SET (timescaledb.compress, timescaledb.compress_segmentby = 'city_id', timescaledb.compress_orderby = 'hour DESC, source');
+        END IF;
+        IF NOT EXISTS (SELECT 1 FROM timescaledb_information.hypertables WHERE hypertable_name = 'city_hour' AND compression_enabled) THEN
+            ALTER TABLE city_hour SET (timescaledb.compress, timescaledb.compress_segmentby = 'city_id', timescaledb.compress_orderby = 'hour DESC');
+        END IF;
+        IF NOT EXISTS (SELECT 1 FROM timescaledb_information.hypertables WHERE hypertable_name = 'station_reading' AND compression_enabled) THEN
+            ALTER TABLE station_reading SET (timescaledb.compress, timescaledb.compress_segmentby = 'station_id', timescaledb.compress_orderby = 'hour DESC, pollutant');
+        END IF;
         PERFORM add_compression_policy('reading_raw', INTERVAL '7 days', if_not_exists => TRUE);
         PERFORM add_compression_policy('city_hour', INTERVAL '7 days', if_not_exists => TRUE);
         PERFORM add_compression_policy('station_reading', INTERVAL '7 days', if_not_exists => TRUE);
