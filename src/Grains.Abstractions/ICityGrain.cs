@@ -16,6 +16,13 @@ public interface ICityGrain : IGrainWithStringKey
     [ReadOnly]
     Task<IReadOnlyList<CityHour>> GetRecent(int hours);
 
+    /// <summary>
+    /// Merged hours in [<paramref name="from"/>, <paramref name="to"/>), oldest first. The hours the grain's window
+    /// holds come from memory; only the part older than the window is read from the reading store.
+    /// </summary>
+    [ReadOnly]
+    Task<IReadOnlyList<CityHour>> GetHistory(DateTime from, DateTime to);
+
     /// <summary>Per-source status of the last polls.</summary>
     [ReadOnly]
     Task<IReadOnlyList<SourcePollStatus>> GetSourceStatus();

@@ -3,6 +3,7 @@ using System.Text.Json.Serialization;
 using AirQuality.Domain.Cities;
 using AirQuality.WebFront.Apis;
 using AirQuality.WebFront.Caching;
+using AirQuality.WebFront.Infrastructure;
 using AirQuality.WebFront.Observability;
 using AirQuality.WebFront.Push;
 using AirQuality.WebFront.Security;
@@ -38,6 +39,7 @@ public static class WebFrontHosting
         });
         services.Configure<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions>(o => o.Limits.MaxRequestBodySize = MaxRequestBodyBytes);
         services.AddSingleton<RequestMetrics>();
+        services.AddPostgresHealth(builder.Configuration);
         builder.AddAnswerCache();
         builder.AddAdminAuth();
         builder.AddApiRateLimiting();
@@ -76,6 +78,7 @@ public static class WebFrontHosting
         api.MapCitiesApi();
         api.MapAqiApi();
         api.MapSourcesApi();
+        api.MapHistoryApi();
         api.MapForecastApi();
         api.MapModelsApi();
         app.MapHub<AqiHub>(AqiHub.Path);

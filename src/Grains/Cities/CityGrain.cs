@@ -69,6 +69,18 @@ public sealed partial class CityGrain(
         return Task.FromResult<IReadOnlyList<CityHour>>(window.GetRange(window.Count - n, n));
     }
 
+    public async Task<IReadOnlyList<CityHour>> GetHistory(DateTime from, DateTime to)
+    {
+        // Copy first: the window may change while the store is read (the grain is reentrant).
+        var window = state.State.Window.ToList();
+        var windowStart = window.Count > 0 ? window[0].Hour : to;
+        var result = new List<CityHour>();
+        if (from < windowStart)
+            result.AddRange(await store.GetHoursAsync(_city.Id, from, windowStart < to ? windowStart : to));
+        result.AddRange(window.Where(h => h.Hour >= from && h.Hour < to));
+        return result;
+    }
+
     public Task<IReadOnlyList<SourcePollStatus>> GetSourceStatus() =>
         Task.FromResult<IReadOnlyList<SourcePollStatus>>(state.State.Sources.Values.OrderBy(s => s.Source).ToList());
 

@@ -22,7 +22,7 @@ public static class GrainServices
             var o = configuration.GetSection(CityOptions.Section).Get<CityOptions>() ?? new CityOptions();
             return o.CatalogPath is null ? CityCatalog.Default : CityCatalog.Load(o.CatalogPath, o.AliasesPath);
         });
-        services.TryAddSingleton<IReadingStore, InMemoryReadingStore>();
+        services.AddReadingStore(configuration);
         services.AddSingleton<IAirQualitySource>(sp =>
         {
             // The simulator runs when asked to, or by default when no real source is keyed.

@@ -9,7 +9,11 @@ public interface IReadingStore
     /// <summary>Stores raw source readings; a reading already stored for the same (city, hour, source) is replaced.</summary>
     Task SaveRawAsync(IReadOnlyList<SourceReading> readings, CancellationToken cancellationToken = default);
 
-    /// <summary>Stores merged city-hours; an hour already stored is replaced.</summary>
+    /// <summary>
+    /// Stores merged city-hours value by value: each incoming value replaces the stored one unless the stored value
+    /// comes from a better-ranked source (<see cref="Ingestion.MergePolicy"/>), so a writer holding a stale view of
+    /// an hour (a first-start backfill over imported history) never overwrites better data.
+    /// </summary>
     Task SaveHoursAsync(string cityId, IReadOnlyList<CityHour> hours, CancellationToken cancellationToken = default);
 
     /// <summary>Merged hours of a city in [from, to), oldest first.</summary>

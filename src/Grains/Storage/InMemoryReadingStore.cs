@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using AirQuality.Grains.Ingestion;
 
 namespace AirQuality.Grains.Storage;
 
@@ -20,7 +21,7 @@ public sealed class InMemoryReadingStore : IReadingStore
     {
         var series = _hours.GetOrAdd(cityId, _ => []);
         lock (series)
-            foreach (var h in hours) series[h.Hour] = h;
+            foreach (var h in hours) series[h.Hour] = Combine(series.GetValueOrDefault(h.Hour), h);
         return Task.CompletedTask;
     }
 
@@ -40,6 +41,47 @@ public sealed class InMemoryReadingStore : IReadingStore
 
     /// <summary>Number of raw readings held (for tests and metrics).</summary>
     public int RawCount => _raw.Count;
+
+    /// <summary>
+    /// Applies retention: raw readings before <paramref name="rawCutoff"/>, merged hours before
+    /// <paramref name="seriesCutoff"/> unless they hold imported values, and those before
+    /// <paramref name="importedCutoff"/> when it is given. Answers (raw, hours) removed.
+    /// </summary>
+    public (long Raw, long Hours) Sweep(DateTime rawCutoff, DateTime seriesCutoff, DateTime? importedCutoff)
+    {
+        long raw = 0, hours = 0;
+        foreach (var key in _raw.Keys)
+            if (key.Hour < rawCutoff && _raw.TryRemove(key, out _)) raw++;
+        foreach (var series in _hours.Values)
+            lock (series)
+            {
+                var old = series.Values
+                    .TakeWhile(h => h.Hour < seriesCutoff)
+                    .Where(h => !IsImported(h) || (importedCutoff is { } c && h.Hour < c))
+                    .Select(h => h.Hour)
+                    .ToList();
+                foreach (var hour in old) series.Remove(hour);
+                hours += old.Count;
+            }
+        return (raw, hours);
+    }
+
+    /// <summary>
+    /// Stores an hour value by value, as the PostgreSQL store does: a stored value stays when its source ranks above
+    /// the incoming one (<see cref="MergePolicy"/>), so a stale writer never overwrites better data.
+    /// </summary>
+    private static CityHour Combine(CityHour? stored, CityHour incoming)
+    {
+        if (stored is null) return incoming;
+        var values = stored.Values.ToDictionary(m => m.Pollutant);
+        foreach (var m in incoming.Values)
+            if (!values.TryGetValue(m.Pollutant, out var s) || MergePolicy.Priority(m.Source) <= MergePolicy.Priority(s.Source))
+                values[m.Pollutant] = m;
+        return new CityHour(incoming.Hour, values.Values.OrderBy(m => m.Pollutant).ToList(), incoming.Weather ?? stored.Weather);
+    }
+
+    private static bool IsImported(CityHour h) =>
+        h.Values.Any(m => m.Source.StartsWith(CitySeriesSql.ImportPrefix, StringComparison.Ordinal));
 
     private static IEnumerable<CityHour> Slice(SortedList<DateTime, CityHour> series, DateTime from, DateTime to)
     {

@@ -13,6 +13,7 @@ public static class SiloCommandLine
         root.Add(AqiCommand.Create());
         root.Add(MigrateCommand.Create());
         root.Add(EvaluateCommand.Create());
+        root.Add(ImportCommand.Create());
         // No verb means `run`, with every option of run accepted at the top level.
         foreach (var o in run.Options) root.Add(o);
         root.TreatUnmatchedTokensAsErrors = false;

@@ -1,0 +1,50 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace AirQuality.Grains.Storage;
+
+/// <summary>Registers the reading store: PostgreSQL when `ConnectionStrings:Postgres` is set, process memory otherwise.</summary>
+public static class StorageServices
+{
+    public static IServiceCollection AddReadingStore(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<RetentionOptions>().Bind(configuration.GetSection(RetentionOptions.Section));
+        services.AddOptions<MaintenanceOptions>().Bind(configuration.GetSection(MaintenanceOptions.Section));
+        var connectionString = configuration.GetConnectionString("Postgres");
+        if (!string.IsNullOrWhiteSpace(connectionString))
+        {
+            services.TryAddSingleton(_ => new ReadingsDatabase(connectionString));
+            services.TryAddSingleton<IReadingStore, PostgresReadingStore>();
+            services.TryAddSingleton<IStorageMaintenance, PostgresMaintenance>();
+        }
+        else
+        {
+            services.TryAddSingleton<IReadingStore, InMemoryReadingStore>();
+            services.TryAddSingleton<IStorageMaintenance, InMemoryMaintenance>();
+        }
+        services.AddHostedService<StorageMaintenanceStarter>();
+        return services;
+    }
+}
+
+/// <summary>Registers the maintenance reminder once the silo is up (idempotent, so every silo may do it).</summary>
+internal sealed class StorageMaintenanceStarter(IGrainFactory grains, IHostApplicationLifetime lifetime, ILogger<StorageMaintenanceStarter> logger) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var started = new TaskCompletionSource();
+        await using var registration = lifetime.ApplicationStarted.Register(() => started.TrySetResult());
+        await started.Task.WaitAsync(stoppingToken);
+        try
+        {
+            await grains.GetGrain<IStorageMaintenanceGrain>(GrainKeys.StorageMaintenance).Start();
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            logger.LogError(ex, "Could not schedule storage maintenance; retention will not run until a silo schedules it");
+        }
+    }
+}

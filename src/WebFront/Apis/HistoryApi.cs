@@ -1,0 +1,97 @@
+using AirQuality.Domain.Aqi;
+using AirQuality.Domain.Cities;
+using AirQuality.Domain.Readings;
+using AirQuality.Grains;
+using AirQuality.WebFront.Contracts;
+using AirQuality.WebFront.Infrastructure;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace AirQuality.WebFront.Apis;
+
+/// <summary>Hourly history of a city, from the city grain (recent hours) and the reading store (older ones).</summary>
+public static class HistoryApi
+{
+    /// <summary>The longest range one request may ask for: 90 days.</summary>
+    public const int MaxHours = 90 * 24;
+
+    /// <summary>Hours before the first one asked for that its AQI needs (24-h averages end at the hour).</summary>
+    private const int Lead = 23;
+
+    public static RouteGroupBuilder MapHistoryApi(this RouteGroupBuilder api)
+    {
+        api.MapGroup("/aqi").WithTags("AQI")
+            .MapGet("/history/{city}", GetHistory)
+            .WithName("GetAqiHistory")
+            .WithSummary("Hourly history of a city")
+            .WithDescription("The merged hourly values of a city, each hour with its pollutants (µg/m³; CO in mg/m³), the source of every value, whether any is simulated, and the hour's AQI in the requested standard (`in` by default, `us`). The range is the last `hours` hours (24 by default), or [`from`, `to`) in ISO 8601 (`from` alone runs to now, `to` alone goes back `hours`); at most 90 days. Hours with no value are left out.");
+        return api;
+    }
+
+    internal static async Task<Results<Ok<HistoryDto>, ProblemHttpResult>> GetHistory(
+        string city, string? hours, string? from, string? to, string? standard, CityCatalog catalog, IGrainFactory grains, TimeProvider clock)
+    {
+        if (!QueryParsing.TryStandard(standard, out var std, out var bad)) return bad!;
+        if (!QueryParsing.TryInt(hours, "hours", 1, MaxHours, 24, out var span, out bad)) return bad!;
+        if (!QueryParsing.TryInstant(from, "from", out var fromAt, out bad)) return bad!;
+        if (!QueryParsing.TryInstant(to, "to", out var toAt, out bad)) return bad!;
+        if (!string.IsNullOrWhiteSpace(hours) && fromAt is not null && toAt is not null)
+            return Problems.BadParameter("hours", "give either 'hours' or 'from' and 'to', not all three");
+
+        var nextHour = Floor(clock.GetUtcNow().UtcDateTime).AddHours(1);
+        DateTime start, end;
+        if (fromAt is { } f)
+        {
+            start = Floor(f);
+            end = toAt is { } t ? Ceiling(t) : string.IsNullOrWhiteSpace(hours) ? nextHour : start.AddHours(span);
+        }
+        else
+        {
+            end = toAt is { } t ? Ceiling(t) : nextHour;
+            start = end.AddHours(-span);
+        }
+        if (start >= end) return Problems.BadParameter("from", "must be before 'to'");
+        if ((end - start).TotalHours > MaxHours)
+            return Problems.BadParameter(fromAt is null ? "to" : "from",
+                $"the range may span at most 90 days ({MaxHours} hours); this one spans {(end - start).TotalHours:0} hours");
+        if (catalog.Resolve(city) is not { } c) return Problems.UnknownCity(city, catalog);
+
+        var data = await grains.GetGrain<ICityGrain>(GrainKeys.City(c)).GetHistory(start.AddHours(-Lead), end);
+        var byHour = new Dictionary<DateTime, CityHour>(data.Count);
+        foreach (var h in data) byHour[h.Hour] = h;
+        var rows = data.Where(h => h.Hour >= start && h.Values.Count > 0).Select(h => ToDto(h, byHour, std)).ToList();
+        return TypedResults.Ok(new HistoryDto(c.Name, c.Id, std.Code(), start, end, (int)(end - start).TotalHours, rows.Count,
+            rows.Any(r => r.Simulated), rows));
+    }
+
+    private static HistoryHourDto ToDto(CityHour hour, Dictionary<DateTime, CityHour> byHour, AqiStandard std)
+    {
+        // The hour's AQI comes from the 24 hours ending with it, as the current AQI does.
+        var series = new Dictionary<Pollutant, IReadOnlyList<double?>>();
+        foreach (var p in Pollutants.All)
+        {
+            var values = new double?[Lead + 1];
+            var any = false;
+            for (var i = 0; i <= Lead; i++)
+            {
+                var v = byHour.TryGetValue(hour.Hour.AddHours(i - Lead), out var h) ? h.Get(p) : null;
+                values[i] = v;
+                any |= v.HasValue;
+            }
+            if (any) series[p] = values;
+        }
+        var aqi = std == AqiStandard.India ? IndiaAqi.FromHourly(series) : UsAqi.FromHourly(series, hour.Hour);
+        var sources = hour.Values.ToDictionary(m => m.Pollutant.Code(), m => m.Source);
+        var distinct = hour.Values.Select(m => m.Source).Distinct().Order(StringComparer.Ordinal).ToList();
+        var w = hour.Weather;
+        return new HistoryHourDto(
+            hour.Hour, aqi.Aqi, aqi.MaxSubIndex, aqi.Category, aqi.Dominant?.Code(), aqi.Complete,
+            hour.Get(Pollutant.Pm25), hour.Get(Pollutant.Pm10), hour.Get(Pollutant.No2), hour.Get(Pollutant.So2),
+            hour.Get(Pollutant.Co), hour.Get(Pollutant.O3), hour.Get(Pollutant.Nh3), hour.Get(Pollutant.Pb),
+            string.Join(",", distinct), sources, distinct.Contains(SourceNames.Simulated),
+            w is null ? null : new WeatherDto(w.TemperatureC, w.HumidityPercent, w.WindSpeedMs, w.PressureHpa));
+    }
+
+    private static DateTime Floor(DateTime t) => new(t.Year, t.Month, t.Day, t.Hour, 0, 0, DateTimeKind.Utc);
+
+    private static DateTime Ceiling(DateTime t) => t == Floor(t) ? Floor(t) : Floor(t).AddHours(1);
+}

@@ -1,0 +1,38 @@
+using AirQuality.Domain.Readings;
+using AirQuality.Grains.Storage;
+
+namespace AirQuality.Grains.Tests.Storage;
+
+public sealed class InMemoryReadingStoreTests
+{
+    private static readonly DateTime H = new(2024, 1, 10, 6, 0, 0, DateTimeKind.Utc);
+
+    private static CityHour Hour(DateTime h, params (Pollutant P, double V, string S)[] values) =>
+        new(h, values.Select(v => new Measurement(v.P, v.V, v.S)).ToList(), null);
+
+    [Fact]
+    public async Task A_stored_value_from_a_better_source_survives_a_worse_one()
+    {
+        var store = new InMemoryReadingStore();
+        await store.SaveHoursAsync("delhi", [Hour(H, (Pollutant.Pm25, 80, SourceNames.Cpcb))]);
+        await store.SaveHoursAsync("delhi", [Hour(H, (Pollutant.Pm25, 20, SourceNames.Simulated), (Pollutant.Pm10, 150, SourceNames.Simulated))]);
+
+        var hour = Assert.Single(await store.GetHoursAsync("delhi", H, H.AddHours(1)));
+        Assert.Equal((80.0, SourceNames.Cpcb), (hour.Get(Pollutant.Pm25)!.Value, hour.Values.First(m => m.Pollutant == Pollutant.Pm25).Source));
+        Assert.Equal(150.0, hour.Get(Pollutant.Pm10));
+    }
+
+    [Fact]
+    public async Task Sweep_keeps_imported_hours_past_the_series_retention()
+    {
+        var store = new InMemoryReadingStore();
+        await store.SaveHoursAsync("delhi", [Hour(H, (Pollutant.Pm25, 80, SourceNames.Cpcb)), Hour(H.AddHours(1), (Pollutant.Pm25, 81, SourceNames.ImportAirNow)), Hour(H.AddYears(3), (Pollutant.Pm25, 50, SourceNames.Cpcb))]);
+        await store.SaveRawAsync([new SourceReading("delhi", H, SourceNames.Cpcb, new Dictionary<Pollutant, double> { [Pollutant.Pm25] = 80 }, null)]);
+
+        var (raw, hours) = store.Sweep(rawCutoff: H.AddDays(1), seriesCutoff: H.AddYears(1), importedCutoff: null);
+
+        Assert.Equal((1L, 1L), (raw, hours));
+        Assert.Equal([H.AddHours(1), H.AddYears(3)], (await store.GetHoursAsync("delhi", H, H.AddYears(4))).Select(h => h.Hour));
+        Assert.Equal(0, store.RawCount);
+    }
+}
