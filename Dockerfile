@@ -23,6 +23,7 @@ WORKDIR /src
 # Restore layer: only the files restore reads, so editing code does not download the packages again.
 # Every project src/Silo depends on is listed (tests/Deployment.Tests checks the list against the project references).
 COPY Directory.* AirQuality.slnx ./
+COPY build/ build/
 COPY src/Domain/Domain.csproj src/Domain/
 COPY src/Grains.Abstractions/Grains.Abstractions.csproj src/Grains.Abstractions/
 COPY src/Grains/Grains.csproj src/Grains/

@@ -27,6 +27,8 @@ public static class ApiDocumentation
                 Description = "Admin token from Auth__AdminTokens__N",
             });
             o.OperationFilter<ApiExamples>();
+            // The document describes this API only (not the Orleans Dashboard's internal endpoints, mapped beside it).
+            o.DocInclusionPredicate((_, api) => api.RelativePath?.StartsWith("api/v1/", StringComparison.Ordinal) == true);
             var xml = Path.Combine(AppContext.BaseDirectory, "AirQuality.WebFront.xml");
             if (File.Exists(xml)) o.IncludeXmlComments(xml);
         });

@@ -138,11 +138,13 @@ public class CodeAgreementTests
             var metrics = await http.GetAsync($"http://127.0.0.1:{siloHttp}{DeploymentContract.Metrics}");
             Assert.Equal(HttpStatusCode.OK, metrics.StatusCode);
             Assert.Contains("# TYPE", await metrics.Content.ReadAsStringAsync());
-            var anonymous = await http.GetAsync($"http://127.0.0.1:{siloHttp}{DeploymentContract.Dashboard}");
+            // No automatic redirects: HttpClient drops the Authorization header when it follows one (/dashboard -> /dashboard/).
+            using var noRedirects = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false }) { Timeout = TimeSpan.FromSeconds(10) };
+            var anonymous = await noRedirects.GetAsync($"http://127.0.0.1:{siloHttp}{DeploymentContract.Dashboard}");
             Assert.True(anonymous.StatusCode is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden, $"the dashboard answered {anonymous.StatusCode} without the admin token");
             using var withToken = new HttpRequestMessage(HttpMethod.Get, $"http://127.0.0.1:{siloHttp}{DeploymentContract.Dashboard}");
             withToken.Headers.Authorization = new AuthenticationHeaderValue("Bearer", "deploy-test-token");
-            var dashboard = await http.SendAsync(withToken);
+            var dashboard = await noRedirects.SendAsync(withToken);
             Assert.True((int)dashboard.StatusCode is >= 200 and < 400, $"the dashboard answered {dashboard.StatusCode} with the admin token");
 
             await using var web = SiloApp.Start(compose["web"]["command"].Strings, webEnv);

@@ -64,13 +64,19 @@ public sealed class FuzzTests(EmbeddedAppWithRedis app)
                             if (token is not null) request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
                             if (body is not null) request.Content = new StringContent(body, Encoding.UTF8, "application/json");
                             HttpResponseMessage response;
+                            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
                             try
                             {
-                                response = await app.Http.SendAsync(request);
+                                response = await app.Http.SendAsync(request, timeout.Token);
                             }
                             catch (HttpRequestException ex)
                             {
-                                failures.Add($"{method} {url}{query}: connection failed: {ex.Message}");
+                                failures.Add($"{method} {Short(url + query)}: connection failed: {ex.Message}");
+                                continue;
+                            }
+                            catch (OperationCanceledException)
+                            {
+                                failures.Add($"no answer within 10 s: {method} {Short(url + query)} body={Short(body)}");
                                 continue;
                             }
                             sent++;

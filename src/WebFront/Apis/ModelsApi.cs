@@ -35,7 +35,11 @@ public static class ModelsApi
         group.MapPost("/retrain/{city}", Retrain)
             .WithName("RetrainCity")
             .WithSummary("Retrain a city's models")
-            .WithDescription("Queues a training of every family for the city (202). A challenger replaces the champion only if it is better on the same validation window.");
+            .WithDescription("Queues a training of every family for the city (202). A challenger replaces the champion only if it is better on the same validation window. Needs an admin bearer token.")
+            .RequireAuthorization(Security.SecurityHosting.AdminPolicy)
+            .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status403Forbidden)
+            .ProducesProblem(StatusCodes.Status404NotFound);
 
         return api;
     }

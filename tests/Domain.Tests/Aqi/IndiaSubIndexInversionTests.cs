@@ -51,9 +51,12 @@ public sealed class IndiaSubIndexInversionTests
     }
 
     [Fact]
-    public void Lead_stops_at_400_where_its_table_stops()
+    public void Lead_above_400_inverts_through_its_derived_severe_band()
     {
-        Assert.NotNull(IndiaSubIndexInversion.Concentration(Pollutant.Pb, 400));
-        Assert.Null(IndiaSubIndexInversion.Concentration(Pollutant.Pb, 450));
+        // Pb's Severe band is open-ended with no published slope; the table derives 500 at 4.0 ug/m3 (IndiaAqi).
+        var c = IndiaSubIndexInversion.Concentration(Pollutant.Pb, 450);
+        Assert.NotNull(c);
+        Assert.InRange(c.Value, 3.5, 4.0);
+        Assert.Equal(450, IndiaAqi.SubIndexOf(Pollutant.Pb, c.Value)!.Value);
     }
 }
