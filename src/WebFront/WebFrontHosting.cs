@@ -51,6 +51,7 @@ public static class WebFrontHosting
         }));
         services.AddSignalR().AddJsonProtocol(o => ConfigureJson(o.PayloadSerializerOptions));
         services.AddHostedService<CityChangeSubscriber>();
+        services.AddSingleton<ICityForecastPeek, ForecastPeek>();
         services.AddEndpointsApiExplorer();
         services.AddApiDocumentation();
         return builder;

@@ -189,6 +189,9 @@ public sealed class SeedEndpointTests(EmbeddedAppWithRedis app)
             Assert.Equal(24, day.GetProperty("hours").GetInt32());
             Assert.True(day.GetProperty("aqi_max").GetInt32() >= day.GetProperty("aqi_mean").GetDouble());
             Assert.Contains(c.GetProperty("trend").GetProperty("direction").GetString(), new[] { "rising", "falling", "steady" });
+            var peak = c.GetProperty("forecast_peak");
+            Assert.InRange(peak.GetProperty("aqi").GetInt32(), 0, 500);
+            Assert.False(string.IsNullOrEmpty(peak.GetProperty("model").GetString()));
         }
     }
 }

@@ -83,6 +83,7 @@ public sealed class CityForecastGrain(
         if (!samples.Contains(hour)) samples.Add(hour);
         samples.RemoveAll(h => h < now - _options.NewSamplesWindow);
         await RefreshAsync();
+        Publish(CityChangeKind.Forecast);
         var cooled = _lastAutomaticRetrain is not { } last || now - last >= _options.RetrainCooldown;
         if (samples.Count >= _options.RetrainNewSamples && cooled)
             Enqueue($"{samples.Count} new samples in {_options.NewSamplesWindow.TotalHours:0} h");
@@ -151,7 +152,13 @@ public sealed class CityForecastGrain(
         s.Retrains++;
         logger.LogInformation("Retraining #{Count} of {City} ({Reason}) done: {Events}", s.Retrains, _cityId, report.Reason, s.Events.LastOrDefault());
         await WriteAsync();
+        Publish(CityChangeKind.Model);
     }
+
+    // Web fronts drop the city's cached forecasts and push the change to browsers.
+    private void Publish(CityChangeKind kind) =>
+        GrainFactory.GetGrain<INotifierGrain>(GrainKeys.Notifier)
+            .Publish(new CityChange(_cityId, kind, clock.GetUtcNow().UtcDateTime, Detail: state.State.Events.LastOrDefault())).Ignore();
 
     private void Promote(TargetRegistry registry, int? version, string reason)
     {

@@ -45,29 +45,15 @@ public static class AqiApi
     {
         if (!QueryParsing.TryStandard(standard, out var std, out var bad)) return bad!;
         if (catalog.Resolve(city) is not { } c) return Problems.UnknownCity(city, catalog);
-        return await Cached(cache, "current", c, std, async () =>
+        return await cache.ForCity("current", c, $"{c.Id}:{std.Code()}", async () =>
         {
             var current = await grains.GetGrain<ICityGrain>(GrainKeys.City(c)).GetCurrent() ?? throw new CityNotReadyException(c.Name);
             return ToDto(c, current, std);
         });
     }
 
-    /// <summary>A city's answer from the cache, computed on a miss; "not ready" is answered and never cached.</summary>
-    internal static async Task<IResult> Cached<T>(AnswerCache cache, string kind, City c, AqiStandard std, Func<Task<T>> compute, string? extraKey = null)
-    {
-        try
-        {
-            var answer = await cache.GetOrCreateAsync(kind, $"{c.Id}:{std.Code()}{extraKey}", [AnswerCache.CityTag(c.Id)], async _ => await compute());
-            return new CachedAnswerResult(answer, MaxAgeSeconds);
-        }
-        catch (CityNotReadyException)
-        {
-            return Problems.NotReady(c.Name);
-        }
-    }
-
-    /// <summary>How long clients and proxies may reuse an answer; the data changes hourly.</summary>
-    public const int MaxAgeSeconds = 60;
+    /// <summary>How long clients and proxies may reuse an answer.</summary>
+    public const int MaxAgeSeconds = CachedAnswers.MaxAgeSeconds;
 
     internal static CurrentAqiDto ToDto(City c, CityCurrent current, AqiStandard std)
     {
@@ -83,7 +69,7 @@ public static class AqiApi
     {
         if (!QueryParsing.TryStandard(standard, out var std, out var bad)) return bad!;
         if (catalog.Resolve(city) is not { } c) return Problems.UnknownCity(city, catalog);
-        return await Cached(cache, "pollutants", c, std, async () =>
+        return await cache.ForCity("pollutants", c, $"{c.Id}:{std.Code()}", async () =>
         {
             var current = await grains.GetGrain<ICityGrain>(GrainKeys.City(c)).GetCurrent() ?? throw new CityNotReadyException(c.Name);
             var r = current.For(std);

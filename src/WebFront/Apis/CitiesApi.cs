@@ -79,7 +79,7 @@ public static class CitiesApi
     }
 
     internal static async Task<IResult> Compare(string? cities, string? standard, CityCatalog catalog, IGrainFactory grains,
-        TimeProvider clock, IEnumerable<ICityForecastPeek> forecasts)
+        TimeProvider clock, IEnumerable<ICityForecastPeek> forecasts, AnswerCache cache)
     {
         if (!QueryParsing.TryStandard(standard, out var std, out var bad)) return bad!;
         var names = (cities ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
@@ -92,16 +92,18 @@ public static class CitiesApi
             if (!resolved.Contains(c)) resolved.Add(c);
         }
         var peek = forecasts.FirstOrDefault();
-        var rows = await Task.WhenAll(resolved.Select(async c =>
+        return await cache.ForCities("compare", resolved, $"{std.Code()}:{string.Join(",", resolved.Select(c => c.Id))}", async () =>
         {
-            var grain = grains.GetGrain<ICityGrain>(GrainKeys.City(c));
-            var current = await grain.GetCurrent();
-            var hours = await grain.GetRecent(48);
-            var peak = peek is null ? null : await peek.PeakAsync(c, 24);
-            return current is null ? null : Summarise(c, current, hours, std, peak);
-        }));
-        if (rows.Any(r => r is null)) return Problems.NotReady(string.Join(", ", resolved.Where((_, i) => rows[i] is null).Select(c => c.Name)));
-        return TypedResults.Ok(new CompareDto(std.Code(), clock.GetUtcNow().UtcDateTime, rows.Select(r => r!).ToList()));
+            var rows = await Task.WhenAll(resolved.Select(async c =>
+            {
+                var grain = grains.GetGrain<ICityGrain>(GrainKeys.City(c));
+                var current = await grain.GetCurrent() ?? throw new CityNotReadyException(c.Name);
+                var hours = await grain.GetRecent(48);
+                var peak = peek is null ? null : await peek.PeakAsync(c, 24);
+                return Summarise(c, current, hours, std, peak);
+            }));
+            return new CompareDto(std.Code(), clock.GetUtcNow().UtcDateTime, rows);
+        });
     }
 
     private static CompareCityDto Summarise(City c, CityCurrent current, IReadOnlyList<CityHour> hours, AqiStandard std, ForecastPeakDto? peak)

@@ -3,6 +3,7 @@ using AirQuality.Domain.Aqi;
 using AirQuality.Domain.Cities;
 using AirQuality.Domain.Readings;
 using AirQuality.Grains;
+using AirQuality.WebFront.Caching;
 using AirQuality.WebFront.Contracts;
 using AirQuality.WebFront.Infrastructure;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -21,11 +22,18 @@ public static class ForecastApi
         var group = api.MapGroup("/forecast").WithTags("Forecast");
 
         group.MapGet("/{city}", GetForecast)
+            .Produces<ForecastDto>()
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status404NotFound)
             .WithName("GetForecast")
             .WithSummary("Hourly forecast of a city")
             .WithDescription("Up to 48 hours (`hours`, default 48) of the India AQI (`target=aqi`, default) or PM2.5 (`target=pm25`), each hour with its category and a prediction band at `level` (0.8 or 0.9, default 0.9). `model` says which family and version produced it; right after a start, the better baseline serves while models train.");
 
         group.MapPost("/batch", GetBatch)
+            .Accepts<BatchForecastRequest>("application/json")
+            .Produces<BatchForecastDto>()
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
             .WithName("GetBatchForecast")
             .WithSummary("Forecasts of several cities")
             .WithDescription("Body: `{\"cities\": [\"Delhi\", \"Mumbai\"], \"hours_ahead\": 24, \"target\": \"aqi\"}`. Answers every valid city in one fan-out and lists a problem for each city that cannot be answered.");
@@ -38,19 +46,21 @@ public static class ForecastApi
         return api;
     }
 
-    internal static async Task<Results<Ok<ForecastDto>, ProblemHttpResult>> GetForecast(
-        string city, string? hours, string? target, string? level, CityCatalog catalog, IGrainFactory grains)
+    internal static async Task<IResult> GetForecast(
+        string city, string? hours, string? target, string? level, CityCatalog catalog, IGrainFactory grains, AnswerCache cache)
     {
         if (!QueryParsing.TryInt(hours, "hours", 1, 48, 48, out var n, out var bad)) return bad!;
         if (!TryTarget(target, out var t, out bad)) return bad!;
         if (!TryLevel(level, out var lvl, out bad)) return bad!;
         if (catalog.Resolve(city) is not { } c) return Problems.UnknownCity(city, catalog);
-        var forecast = await grains.GetGrain<ICityForecastGrain>(GrainKeys.Forecast(c.Id)).GetForecast(t, n);
-        if (forecast is null) return Problems.NotReady(c.Name);
-        return TypedResults.Ok(ToDto(c, forecast, lvl));
+        return await cache.ForCity("forecast", c, $"{c.Id}:{t}:{n}:{lvl}", async () =>
+        {
+            var forecast = await grains.GetGrain<ICityForecastGrain>(GrainKeys.Forecast(c.Id)).GetForecast(t, n) ?? throw new CityNotReadyException(c.Name);
+            return ToDto(c, forecast, lvl);
+        });
     }
 
-    internal static async Task<Results<Ok<BatchForecastDto>, ProblemHttpResult>> GetBatch(HttpRequest request, CityCatalog catalog, IGrainFactory grains, IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json)
+    internal static async Task<IResult> GetBatch(HttpRequest request, CityCatalog catalog, IGrainFactory grains, IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json, AnswerCache cache)
     {
         BatchForecastRequest? body;
         try
@@ -76,15 +86,38 @@ public static class ForecastApi
             else if (resolved.All(r => r.City.Id != c.Id))
                 resolved.Add((name, c));
         }
-        // One fan-out: every city's grain is asked at once.
-        var answers = await Task.WhenAll(resolved.Select(r => grains.GetGrain<ICityForecastGrain>(GrainKeys.Forecast(r.City.Id)).GetForecast(t, hoursAhead)));
-        var forecasts = new List<ForecastDto>();
-        for (var i = 0; i < resolved.Count; i++)
+        // The same batch asked again is one cache hit; any of its cities changing drops it.
+        var key = $"{t}:{hoursAhead}:{string.Join(",", resolved.Select(r => r.Asked))}:{string.Join(",", errors.Select(e => e.City))}";
+        try
         {
-            if (answers[i] is { } f) forecasts.Add(ToDto(resolved[i].City, f, 0.9));
-            else errors.Add(new BatchProblemDto(resolved[i].Asked, StatusCodes.Status503ServiceUnavailable, "No data yet", $"{resolved[i].City.Name} has no readings yet.", null));
+            return await ComputeBatch();
         }
-        return TypedResults.Ok(new BatchForecastDto(forecasts.Count, hoursAhead, t, forecasts, errors));
+        catch (BatchNotReadyException e)
+        {
+            return TypedResults.Ok(e.Answer);
+        }
+
+        Task<IResult> ComputeBatch() => cache.ForCities("batch", resolved.Select(r => r.City).ToList(), key, async () =>
+        {
+            // One fan-out: every city's grain is asked at once.
+            var answers = await Task.WhenAll(resolved.Select(r => grains.GetGrain<ICityForecastGrain>(GrainKeys.Forecast(r.City.Id)).GetForecast(t, hoursAhead)));
+            var forecasts = new List<ForecastDto>();
+            var problems = new List<BatchProblemDto>(errors);
+            for (var i = 0; i < resolved.Count; i++)
+            {
+                if (answers[i] is { } f) forecasts.Add(ToDto(resolved[i].City, f, 0.9));
+                else problems.Add(new BatchProblemDto(resolved[i].Asked, StatusCodes.Status503ServiceUnavailable, "No data yet", $"{resolved[i].City.Name} has no readings yet.", null));
+            }
+            // A city not ready yet must not be cached as such: let the next request ask again.
+            if (forecasts.Count < resolved.Count) throw new BatchNotReadyException(new BatchForecastDto(forecasts.Count, hoursAhead, t, forecasts, problems));
+            return new BatchForecastDto(forecasts.Count, hoursAhead, t, forecasts, problems);
+        });
+    }
+
+    /// <summary>A batch with a city that is still starting: answered, not cached.</summary>
+    private sealed class BatchNotReadyException(BatchForecastDto answer) : Exception("a city of the batch is not ready")
+    {
+        public BatchForecastDto Answer { get; } = answer;
     }
 
     internal static async Task<Results<Ok<ConfidenceDto>, ProblemHttpResult>> GetConfidence(string city, string? target, CityCatalog catalog, IGrainFactory grains)

@@ -2,6 +2,7 @@ using AirQuality.Domain.Aqi;
 using AirQuality.Domain.Cities;
 using AirQuality.Domain.Readings;
 using AirQuality.Grains;
+using AirQuality.WebFront.Caching;
 using AirQuality.WebFront.Contracts;
 using AirQuality.WebFront.Infrastructure;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -21,14 +22,17 @@ public static class HistoryApi
     {
         api.MapGroup("/aqi").WithTags("AQI")
             .MapGet("/history/{city}", GetHistory)
+            .Produces<HistoryDto>()
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status404NotFound)
             .WithName("GetAqiHistory")
             .WithSummary("Hourly history of a city")
             .WithDescription("The merged hourly values of a city, each hour with its pollutants (µg/m³; CO in mg/m³), the source of every value, whether any is simulated, and the hour's AQI in the requested standard (`in` by default, `us`). The range is the last `hours` hours (24 by default), or [`from`, `to`) in ISO 8601 (`from` alone runs to now, `to` alone goes back `hours`); at most 90 days. Hours with no value are left out.");
         return api;
     }
 
-    internal static async Task<Results<Ok<HistoryDto>, ProblemHttpResult>> GetHistory(
-        string city, string? hours, string? from, string? to, string? standard, CityCatalog catalog, IGrainFactory grains, TimeProvider clock)
+    internal static async Task<IResult> GetHistory(
+        string city, string? hours, string? from, string? to, string? standard, CityCatalog catalog, IGrainFactory grains, TimeProvider clock, AnswerCache cache)
     {
         if (!QueryParsing.TryStandard(standard, out var std, out var bad)) return bad!;
         if (!QueryParsing.TryInt(hours, "hours", 1, MaxHours, 24, out var span, out bad)) return bad!;
@@ -55,31 +59,19 @@ public static class HistoryApi
                 $"the range may span at most 90 days ({MaxHours} hours); this one spans {(end - start).TotalHours:0} hours");
         if (catalog.Resolve(city) is not { } c) return Problems.UnknownCity(city, catalog);
 
-        var data = await grains.GetGrain<ICityGrain>(GrainKeys.City(c)).GetHistory(start.AddHours(-Lead), end);
-        var byHour = new Dictionary<DateTime, CityHour>(data.Count);
-        foreach (var h in data) byHour[h.Hour] = h;
-        var rows = data.Where(h => h.Hour >= start && h.Values.Count > 0).Select(h => ToDto(h, byHour, std)).ToList();
-        return TypedResults.Ok(new HistoryDto(c.Name, c.Id, std.Code(), start, end, (int)(end - start).TotalHours, rows.Count,
-            rows.Any(r => r.Simulated), rows));
+        return await cache.ForCity("history", c, $"{c.Id}:{std.Code()}:{start:yyyyMMddHH}:{end:yyyyMMddHH}", async () =>
+        {
+            // The hours before the range are read too: each hour's AQI comes from the 24 hours ending with it.
+            var data = await grains.GetGrain<ICityGrain>(GrainKeys.City(c)).GetHistory(start.AddHours(-Lead), end);
+            var rows = data.Where(h => h.Hour >= start && h.Values.Count > 0).Select(h => ToDto(h, data, std)).ToList();
+            return new HistoryDto(c.Name, c.Id, std.Code(), start, end, (int)(end - start).TotalHours, rows.Count,
+                rows.Any(r => r.Simulated), rows);
+        });
     }
 
-    private static HistoryHourDto ToDto(CityHour hour, Dictionary<DateTime, CityHour> byHour, AqiStandard std)
+    private static HistoryHourDto ToDto(CityHour hour, IReadOnlyList<CityHour> hours, AqiStandard std)
     {
-        // The hour's AQI comes from the 24 hours ending with it, as the current AQI does.
-        var series = new Dictionary<Pollutant, IReadOnlyList<double?>>();
-        foreach (var p in Pollutants.All)
-        {
-            var values = new double?[Lead + 1];
-            var any = false;
-            for (var i = 0; i <= Lead; i++)
-            {
-                var v = byHour.TryGetValue(hour.Hour.AddHours(i - Lead), out var h) ? h.Get(p) : null;
-                values[i] = v;
-                any |= v.HasValue;
-            }
-            if (any) series[p] = values;
-        }
-        var aqi = std == AqiStandard.India ? IndiaAqi.FromHourly(series) : UsAqi.FromHourly(series, hour.Hour);
+        var aqi = CityHourSeries.AqiAt(hours, hour.Hour, std);
         var sources = hour.Values.ToDictionary(m => m.Pollutant.Code(), m => m.Source);
         var distinct = hour.Values.Select(m => m.Source).Distinct().Order(StringComparer.Ordinal).ToList();
         var w = hour.Weather;

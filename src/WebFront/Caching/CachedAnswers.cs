@@ -1,0 +1,30 @@
+using AirQuality.Domain.Cities;
+using AirQuality.WebFront.Infrastructure;
+
+namespace AirQuality.WebFront.Caching;
+
+/// <summary>Endpoint helpers: answer from the cache, computing on a miss; "not ready" is answered and never cached.</summary>
+public static class CachedAnswers
+{
+    /// <summary>How long clients and proxies may reuse an answer; the data changes hourly and changes are pushed.</summary>
+    public const int MaxAgeSeconds = 60;
+
+    /// <summary>An answer about one city, dropped when that city changes.</summary>
+    public static Task<IResult> ForCity<T>(this AnswerCache cache, string kind, City city, string key, Func<Task<T>> compute) =>
+        cache.ForCities(kind, [city], key, compute);
+
+    /// <summary>An answer about several cities, dropped when any of them changes.</summary>
+    public static async Task<IResult> ForCities<T>(this AnswerCache cache, string kind, IReadOnlyCollection<City> cities, string key, Func<Task<T>> compute)
+    {
+        try
+        {
+            var tags = cities.Select(c => AnswerCache.CityTag(c.Id)).ToList();
+            var answer = await cache.GetOrCreateAsync(kind, key, tags, async _ => await compute());
+            return new CachedAnswerResult(answer, MaxAgeSeconds);
+        }
+        catch (CityNotReadyException e)
+        {
+            return Problems.NotReady(e.City);
+        }
+    }
+}
