@@ -5,16 +5,12 @@
 #   schema:          dotnet AirQuality.Silo.dll migrate
 # Layout, size estimate and the reasons behind each choice: docs/deployment.md.
 
-# ---- dashboard (optional stage, not used yet) ------------------------------------------------------------------------
-# The web dashboard has no npm build today. When it gets one, add a stage here and copy its output into the build
-# stage before `dotnet publish`, for example:
-#   FROM node:22-bookworm-slim AS dashboard
-#   WORKDIR /dashboard
-#   COPY src/WebFront/Dashboard/package.json src/WebFront/Dashboard/package-lock.json ./
-#   RUN npm ci
-#   COPY src/WebFront/Dashboard/ ./
-#   RUN npm run build
-# and in the build stage: COPY --from=dashboard /dashboard/dist/ src/WebFront/wwwroot/
+# ---- dashboard -------------------------------------------------------------------------------------------------------
+# The dashboard's one browser library (the SignalR client) comes from npm; the build embeds it from node_modules.
+FROM node:22-bookworm-slim AS dashboard
+WORKDIR /dashboard
+COPY src/WebFront/Dashboard/package.json src/WebFront/Dashboard/package-lock.json ./
+RUN npm ci --no-audit --no-fund
 
 # ---- build -----------------------------------------------------------------------------------------------------------
 FROM mcr.microsoft.com/dotnet/sdk:10.0 AS build
@@ -33,6 +29,7 @@ COPY src/Silo/Silo.csproj src/Silo/
 RUN dotnet restore src/Silo -r linux-x64
 
 COPY src/ src/
+COPY --from=dashboard /dashboard/node_modules/ src/WebFront/Dashboard/node_modules/
 # Native libraries (libtorch alone is ~475 MB) go to their own folder so the runtime stage can copy them in a layer
 # of their own: it stays cached and is pulled once while the application layer changes with every commit.
 RUN dotnet publish src/Silo -c Release -r linux-x64 --self-contained false -o /app --no-restore \

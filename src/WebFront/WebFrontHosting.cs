@@ -83,6 +83,7 @@ public static class WebFrontHosting
         api.MapForecastApi();
         api.MapModelsApi();
         app.MapHub<AqiHub>(AqiHub.Path);
+        app.MapDashboard();
         SecurityHosting.LogAuthState(app);
         return app;
     }

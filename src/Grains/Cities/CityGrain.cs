@@ -42,9 +42,8 @@ public sealed partial class CityGrain(
         ScheduleHistoryBackfill();
         _current = ComputeCurrent();
         if (_current is null) return;
-        ReportToRankings();
         // Answers cached while this city was inactive or not yet started may be stale.
-        Publish(CityChangeKind.Readings);
+        await AnnounceAsync(publish: true);
     }
 
     public async Task Start()
@@ -211,8 +210,7 @@ public sealed partial class CityGrain(
         }
         await state.WriteStateAsync();
         _current = ComputeCurrent();
-        if (_current is not null) ReportToRankings();
-        if (readings.Count > 0) Publish(CityChangeKind.Readings);
+        if (_current is not null) await AnnounceAsync(publish: readings.Count > 0);
     }
 
     private static void InsertSorted(List<CityHour> window, CityHour hour)
@@ -262,17 +260,28 @@ public sealed partial class CityGrain(
             window.Count);
     }
 
-    private void ReportToRankings()
+    /// <summary>
+    /// Tells the rankings the city's AQI, then (when <paramref name="publish"/>) tells the web fronts the city changed.
+    /// In that order: a web front that drops its cached rankings on the change must find the new AQI when it asks again.
+    /// </summary>
+    private async Task AnnounceAsync(bool publish)
     {
         var c = _current!;
         var summary = new CityAqiSummary(c.CityId, c.City, _city.State, c.Timestamp, c.India.Headline, c.India.Category,
             c.India.Complete, c.Us.Aqi, c.Us.Category, c.India.Dominant?.Code(), c.Simulated);
-        GrainFactory.GetGrain<IRankingsGrain>(GrainKeys.Rankings).Report(summary).Ignore();
+        try
+        {
+            await GrainFactory.GetGrain<IRankingsGrain>(GrainKeys.Rankings).Report(summary);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            // The next poll reports again; the city's own answers are already up to date.
+            logger.LogWarning("Rankings did not take {City}'s AQI: {Error}", _city.Name, ex.Message);
+        }
+        if (publish)
+            GrainFactory.GetGrain<INotifierGrain>(GrainKeys.Notifier)
+                .Publish(new CityChange(_city.Id, CityChangeKind.Readings, clock.GetUtcNow().UtcDateTime, c.India.Headline)).Ignore();
     }
-
-    private void Publish(CityChangeKind kind) =>
-        GrainFactory.GetGrain<INotifierGrain>(GrainKeys.Notifier)
-            .Publish(new CityChange(_city.Id, kind, clock.GetUtcNow().UtcDateTime, _current?.India.Headline)).Ignore();
 
     private TimeSpan DueTime(DateTime now)
     {
