@@ -85,8 +85,7 @@ public sealed class PostgresReadingStore(ReadingsDatabase database, ILogger<Post
                         await WriteText(copy, m?.Source, ct);
                     }
                     await WriteWeather(copy, h.Weather, ct);
-                    // The grain's merged weather does not say which source it came from.
-                    await copy.WriteNullAsync(ct);
+                    await WriteText(copy, h.Weather?.Source, ct);
                 }
                 await copy.CompleteAsync(ct);
             }
@@ -122,7 +121,9 @@ public sealed class PostgresReadingStore(ReadingsDatabase database, ILogger<Post
                 i += 2;
             }
             double? W(int k) => reader.IsDBNull(i + k) ? null : reader.GetDouble(i + k);
-            var weather = W(0) is null && W(1) is null && W(2) is null && W(3) is null ? null : new Weather(W(0), W(1), W(2), W(3));
+            var weather = W(0) is null && W(1) is null && W(2) is null && W(3) is null
+                ? null
+                : new Weather(W(0), W(1), W(2), W(3), reader.IsDBNull(i + 4) ? null : reader.GetString(i + 4));
             result.Add(new CityHour(DateTime.SpecifyKind(reader.GetDateTime(0), DateTimeKind.Utc), values, weather));
         }
         return result;

@@ -8,6 +8,7 @@ using AirQuality.Domain.Readings;
 using AirQuality.Grains.Hosting;
 using AirQuality.Grains.Ingestion;
 using AirQuality.Grains.Storage;
+using AirQuality.TestSupport;
 using AirQuality.WebFront;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -54,6 +55,11 @@ public sealed class PollCycleTests
                 ("Sources:OpenWeather:CircuitBreakDuration", "00:01:00"),
                 ("Sources:Cpcb:PageSize", "100"));
 
+        // The store is the real PostgreSQL one, on a fresh database with the project's schema.
+        var database = await TestServices.CreateDatabaseAsync("aq_poll_cycle");
+        await new SchemaMigrator(database, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance).MigrateAsync(createDatabase: false);
+        settings["ConnectionStrings:Postgres"] = database;
+
         var builder = new InProcessTestClusterBuilder(1);
         builder.ConfigureSiloHost((_, host) =>
         {
@@ -95,6 +101,20 @@ public sealed class PollCycleTests
             var older = Assert.Single(await store.GetHoursAsync(c.Id, hour.AddHours(-30), hour.AddHours(-29)));
             Assert.All(older.Values, m => Assert.Equal(SourceNames.OpenWeather, m.Source));
         }
+        // Every source's raw readings reached PostgreSQL, keyed by (city, hour, source): provenance kept per source.
+        await using (var conn = new Npgsql.NpgsqlConnection(database))
+        {
+            await conn.OpenAsync();
+            await using var cmd = new Npgsql.NpgsqlCommand("SELECT source, count(DISTINCT city_id) FROM reading_raw WHERE hour = @h GROUP BY source", conn);
+            cmd.Parameters.AddWithValue("h", hour);
+            var perSource = new Dictionary<string, long>();
+            await using (var r = await cmd.ExecuteReaderAsync())
+                while (await r.ReadAsync()) perSource[r.GetString(0)] = r.GetInt64(1);
+            foreach (var source in new[] { SourceNames.Cpcb, SourceNames.OpenWeather, SourceNames.IqAir })
+                Assert.Equal(Cities.Count, perSource.GetValueOrDefault(source));
+        }
+        Assert.IsType<PostgresReadingStore>(store);
+
         // One download (394 records, 4 pages of 100) served all 56 cities: its first page was asked for once.
         Assert.Single(cpcb.Requests, r => r.PathAndQuery.Contains("&offset=0&", StringComparison.Ordinal));
 
@@ -156,6 +176,9 @@ public sealed class PollCycleTests
         var status = await grains.GetGrain<ICityGrain>(GrainKeys.City("delhi")).GetSourceStatus();
         Assert.True(status.Single(s => s.Source == SourceNames.OpenWeather).ConsecutiveFailures >= 2);
         Assert.Equal(0, status.Single(s => s.Source == SourceNames.Cpcb).ConsecutiveFailures);
+
+        await cluster.StopAllSilosAsync();
+        await TestServices.DropDatabaseAsync(database);
     }
 
     private static string Source(CityHour h, Pollutant p) => h.Values.Single(m => m.Pollutant == p).Source;
