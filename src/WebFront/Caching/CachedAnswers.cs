@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using AirQuality.Domain.Cities;
 using AirQuality.WebFront.Infrastructure;
 
@@ -9,16 +10,21 @@ public static class CachedAnswers
     /// <summary>How long clients and proxies may reuse an answer; the data changes hourly and changes are pushed.</summary>
     public const int MaxAgeSeconds = 60;
 
+    // The tag list of a one-city answer is built once per city: the hot read path allocates as little as it can.
+    private static readonly ConcurrentDictionary<string, string[]> CityTags = new(StringComparer.Ordinal);
+
     /// <summary>An answer about one city, dropped when that city changes.</summary>
     public static Task<IResult> ForCity<T>(this AnswerCache cache, string kind, City city, string key, Func<Task<T>> compute) =>
-        cache.ForCities(kind, [city], key, compute);
+        cache.Answer(kind, CityTags.GetOrAdd(city.Id, id => [AnswerCache.CityTag(id)]), key, compute);
 
     /// <summary>An answer about several cities, dropped when any of them changes.</summary>
-    public static async Task<IResult> ForCities<T>(this AnswerCache cache, string kind, IReadOnlyCollection<City> cities, string key, Func<Task<T>> compute)
+    public static Task<IResult> ForCities<T>(this AnswerCache cache, string kind, IReadOnlyCollection<City> cities, string key, Func<Task<T>> compute) =>
+        cache.Answer(kind, cities.Select(c => AnswerCache.CityTag(c.Id)).ToArray(), key, compute);
+
+    private static async Task<IResult> Answer<T>(this AnswerCache cache, string kind, string[] tags, string key, Func<Task<T>> compute)
     {
         try
         {
-            var tags = cities.Select(c => AnswerCache.CityTag(c.Id)).ToList();
             var answer = await cache.GetOrCreateAsync(kind, key, tags, async _ => await compute());
             return new CachedAnswerResult(answer, MaxAgeSeconds);
         }
