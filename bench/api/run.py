@@ -83,6 +83,7 @@ def main():
                 "rps_median": round(statistics.median(r["rps"] for r in runs), 1),
                 "p50_ms_median": round(statistics.median(r["p50_ms"] for r in runs), 3),
                 "p99_ms_median": round(statistics.median(r["p99_ms"] for r in runs), 3),
+                "non_2xx_total": sum(r["non_2xx"] for r in runs),
                 "runs": runs,
             }
         report = {
@@ -94,6 +95,10 @@ def main():
             "results": results,
         }
         print(json.dumps(report, indent=2))
+        failed = [n for n, r in results.items() if r["non_2xx_total"] > 0]
+        if failed:
+            print(f"non-2xx answers in: {', '.join(failed)}: the figures do not measure successful requests", file=sys.stderr)
+            sys.exit(1)
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=30)
