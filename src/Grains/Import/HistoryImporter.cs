@@ -129,7 +129,8 @@ public sealed class HistoryImporter(ReadingsDatabase database, CityCatalog catal
     }
 
     /// <summary>The same plausibility rules live readings pass (ReadingValidator), plus a sane time range.</summary>
-    private static LineResult Check(HistorySample s, DateTime latest)
+    /// <summary>Whether a parsed value can be air: an hour from 2000 to <paramref name="latest"/>, a finite, non-negative, plausible value.</summary>
+    public static LineResult Check(HistorySample s, DateTime latest)
     {
         if (s.Hour < Earliest || s.Hour > latest)
             return LineResult.Bad($"hour before {Earliest:yyyy} or in the future", $"{s.Hour:yyyy-MM-dd HH:mm}Z");

@@ -3,10 +3,10 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using AirQuality.Forecasting.Evaluation;
-using AirQuality.Forecasting.History;
 using AirQuality.Forecasting.Models;
 using AirQuality.Forecasting.Series;
 using AirQuality.Forecasting.Training;
+using AirQuality.Grains.Import;
 
 namespace AirQuality.Silo.Commands;
 
@@ -39,7 +39,7 @@ public static class EvaluateCommand
     private static int Execute(string[] inputs, string? formatText, string? location, string? targetText, string? horizonsText,
         double testFraction, string? jsonPath, int threads, CancellationToken ct)
     {
-        if (!HistoryFile.TryParseFormat(formatText, out var format)) return Fail("--format must be 'openaq' or 'airnow'");
+        if (HistoryFormat.Find(formatText) is not { } format) return Fail("--format must be 'openaq' or 'airnow'");
         if (!ForecastTargets.TryParse(targetText, out var target)) return Fail("--target must be 'pm25' or 'aqi'");
         if (!TryHorizons(horizonsText, out var hs)) return Fail("--horizons must be whole numbers from 1 to 48, comma separated (e.g. 1,6,12,24,48)");
         if (testFraction is <= 0 or >= 0.9) return Fail("--test-fraction must be above 0 and below 0.9");
@@ -52,10 +52,10 @@ public static class EvaluateCommand
             if (!File.Exists(path)) return Fail($"--input: no file at '{path}'");
             try
             {
-                var file = HistoryFile.Read(path, format, location);
+                var file = StationHistory.Read(path, format, location);
                 place ??= file.Location;
-                Console.WriteLine($"{path}: {file.LinesRead} lines, {file.Observations.Count} hours of '{file.Location}', {file.Rejected.Count} line(s) rejected");
-                foreach (var r in file.Rejected.Take(5)) Console.WriteLine($"  line {r.Line}: {r.Reason}");
+                Console.WriteLine($"{path}: {file.LinesRead} lines, {file.Observations.Count} hours of '{file.Location}', {file.BadLineCount} bad line(s) left out");
+                foreach (var r in file.BadLines.Take(5)) Console.WriteLine($"  {r}");
                 observations.AddRange(file.Observations);
             }
             catch (Exception ex) when (ex is HistoryFileException or IOException or CsvHelper.CsvHelperException)

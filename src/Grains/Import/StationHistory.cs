@@ -1,0 +1,71 @@
+using System.Globalization;
+using AirQuality.Forecasting.Series;
+using CsvHelper;
+using CsvHelper.Configuration;
+
+namespace AirQuality.Grains.Import;
+
+/// <summary>
+/// A history export read into the hourly observations of one station, for offline evaluation (`evaluate`): the same
+/// line readers as the import (formats, units, time zones, bad lines), no database. Values of the same hour are
+/// averaged (OpenAQ stations report every 15 minutes).
+/// </summary>
+public sealed record StationHistory(string Location, IReadOnlyList<HourlyObservation> Observations, IReadOnlyList<BadLine> BadLines, int BadLineCount, long LinesRead)
+{
+    /// <summary>Reads a file.</summary>
+    /// <exception cref="HistoryFileException">The file cannot be used as a whole: another format, no values, several locations and none chosen.</exception>
+    public static StationHistory Read(string path, HistoryFormat format, string? location = null)
+    {
+        using var reader = new StreamReader(path);
+        return Read(reader, format, location, Path.GetFileName(path));
+    }
+
+    /// <summary>Reads from a text reader (<paramref name="name"/> appears in errors).</summary>
+    public static StationHistory Read(TextReader text, HistoryFormat format, string? location, string name, int badLinesKept = 100)
+    {
+        var config = new CsvConfiguration(CultureInfo.InvariantCulture) { DetectColumnCountChanges = false, BadDataFound = null, IgnoreBlankLines = true };
+        using var parser = new CsvParser(text, config);
+        string? problem;
+        IHistoryLineReader? reader = null;
+        if (!parser.Read() || parser.Record is not { Length: > 0 } header || header.All(string.IsNullOrWhiteSpace))
+            problem = "the file is empty";
+        else
+            reader = format.Bind(header, out problem);
+        if (reader is null) throw new HistoryFileException($"{name} is not an {format.DisplayName}: {problem}");
+
+        var sums = new Dictionary<string, SortedDictionary<DateTime, Dictionary<AirQuality.Domain.Readings.Pollutant, (double Sum, int Count)>>>(StringComparer.OrdinalIgnoreCase);
+        var bad = new List<BadLine>();
+        var badCount = 0;
+        long lines = 0;
+        while (parser.Read())
+        {
+            lines++;
+            var outcome = reader.Read(parser, out var sample);
+            if (outcome.Kind == LineKind.Value) outcome = HistoryImporter.Check(sample, DateTime.UtcNow.AddHours(1));
+            if (outcome.Kind == LineKind.Bad)
+            {
+                badCount++;
+                if (bad.Count < badLinesKept) bad.Add(new BadLine(parser.RawRow, outcome.Reason!, outcome.Detail));
+                continue;
+            }
+            if (outcome.Kind != LineKind.Value) continue;
+            if (location is not null && !string.Equals(sample.Location, location, StringComparison.OrdinalIgnoreCase)) continue;
+            if (!sums.TryGetValue(sample.Location, out var byHour)) sums[sample.Location] = byHour = [];
+            if (!byHour.TryGetValue(sample.Hour, out var values)) byHour[sample.Hour] = values = [];
+            var (s, c) = values.GetValueOrDefault(sample.Pollutant);
+            values[sample.Pollutant] = (s + sample.Value, c + 1);
+        }
+        if (sums.Count == 0)
+            throw new HistoryFileException(location is null
+                ? $"{name}: no usable values ({badCount} bad line(s))"
+                : $"{name}: no usable values for location '{location}'");
+        if (sums.Count > 1)
+            throw new HistoryFileException($"{name}: several locations ({string.Join(", ", sums.Keys.Order(StringComparer.Ordinal).Select(k => $"'{k}'"))}); pick one with --location");
+        var (place, hours) = sums.First();
+        var observations = hours.Select(kv => new HourlyObservation(kv.Key, kv.Value.ToDictionary(v => v.Key, v => v.Value.Sum / v.Value.Count))).ToList();
+        return new StationHistory(place, observations, bad, badCount, lines);
+    }
+}
+
+/// <summary>A history file that cannot be used as a whole.</summary>
+public sealed class HistoryFileException(string message) : Exception(message);
