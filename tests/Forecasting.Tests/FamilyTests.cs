@@ -66,6 +66,52 @@ public class FamilyTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void A_family_whose_native_library_fails_fails_alone_and_the_others_serve()
+    {
+        var families = new IForecastFamily[] { new LinearFamily(), new NativeFailure() };
+        var outcome = new ForecastTrainer(families, Quick).Train(Synthetic.DailyCycle(20), ForecastTarget.Pm25);
+        var lstm = outcome.Of(ModelFamily.Lstm);
+        Assert.False(lstm.Trained);
+        Assert.Equal("Unknown scalar type.", lstm.Problem);
+        Assert.True(outcome.Of(ModelFamily.Linear).Trained);
+        Assert.Equal(ModelFamily.Linear, outcome.Champion);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Only_the_champion_is_refitted_on_all_history_unless_every_family_is_asked_for(bool all)
+    {
+        var settings = Quick with { RefitOnAllData = true, RefitAllFamilies = all };
+        var families = new IForecastFamily[] { new LinearFamily(), new GradientBoostingFamily() };
+        var outcome = new ForecastTrainer(families, settings).Train(Synthetic.DailyCycle(20), ForecastTarget.Pm25);
+        var validatedOnly = new ForecastTrainer(families, Quick).Train(Synthetic.DailyCycle(20), ForecastTarget.Pm25);
+        foreach (var family in new[] { ModelFamily.Linear, ModelFamily.GradientBoosting })
+        {
+            var refitted = all || family == outcome.Champion;
+            var o = outcome.Of(family);
+            Assert.Equal(refitted, o.Refitted);
+            // A refitted model learned from the validation hours too; its validation figures stay those of the validated fit.
+            var validated = validatedOnly.Of(family);
+            Assert.Equal(refitted, o.Samples > validated.Samples);
+            Assert.Equal(validated.ValidationAverage.Mae, o.ValidationAverage.Mae, 6);
+        }
+    }
+
+    /// <summary>A family failing the way TorchSharp reports a native error.</summary>
+    private sealed class NativeFailure : IForecastFamily
+    {
+        public ModelFamily Family => ModelFamily.Lstm;
+
+        public string? UnavailableReason => null;
+
+        public IForecastModel Fit(FeatureBuilder features, TrainingWindow window, ForecastSettings settings, CancellationToken cancellationToken) =>
+            throw new System.Runtime.InteropServices.ExternalException("Unknown scalar type.");
+
+        public IForecastModel Load(byte[] bytes) => throw new NotSupportedException();
+    }
+
+    [Fact]
     public void Bands_calibrated_on_validation_cover_about_their_level_there()
     {
         var outcome = new ForecastTrainer([new GradientBoostingFamily()], Quick).Train(Synthetic.DailyCycle(30, seed: 5), ForecastTarget.Pm25);

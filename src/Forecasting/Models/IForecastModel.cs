@@ -78,26 +78,56 @@ public sealed record TrainingWindow(int OriginFrom, int OriginTo, int TargetLimi
     }
 }
 
-/// <summary>How hard the families train. Defaults fit 56 cities x 4 families on 90 days in minutes on 2 cores.</summary>
+/// <summary>How hard the families train. Defaults fit 56 cities x 4 families x 2 targets on 90 days in minutes on 2 cores.</summary>
 public sealed record ForecastSettings
 {
-    /// <summary>Upper bound of (origin, horizon) rows a tree or linear model learns from.</summary>
-    public int MaxTrainingRows { get; init; } = 24_000;
+    /// <summary>Upper bound of (origin, horizon) rows a tree model learns from.</summary>
+    public int MaxTrainingRows { get; init; } = 12_000;
+
+    /// <summary>Upper bound of rows the linear model learns from: its few hundred weights need far fewer rows than trees.</summary>
+    public int LinearMaxRows { get; init; } = 6_000;
+
+    /// <summary>SDCA passes over the rows of the linear model.</summary>
+    public int LinearIterations { get; init; } = 15;
+
+    /// <summary>L2 regularisation of the linear model (on standardised inputs).</summary>
+    public double LinearL2 { get; init; } = 1e-3;
 
     /// <summary>Trees of the random forest.</summary>
-    public int ForestTrees { get; init; } = 60;
+    public int ForestTrees { get; init; } = 30;
+
+    /// <summary>Leaves per tree of the random forest.</summary>
+    public int ForestLeaves { get; init; } = 32;
+
+    /// <summary>Bins per feature in the tree learners' histograms.</summary>
+    public int TreeBins { get; init; } = 64;
 
     /// <summary>Boosting rounds of LightGBM.</summary>
-    public int BoostingRounds { get; init; } = 150;
+    public int BoostingRounds { get; init; } = 80;
+
+    /// <summary>Learning rate (shrinkage) of LightGBM.</summary>
+    public double BoostingLearningRate { get; init; } = 0.1;
+
+    /// <summary>Leaves per tree of LightGBM.</summary>
+    public int BoostingLeaves { get; init; } = 31;
 
     /// <summary>Adam steps of the LSTM.</summary>
-    public int LstmSteps { get; init; } = 250;
+    public int LstmSteps { get; init; } = 150;
 
     /// <summary>Mini-batch size of the LSTM.</summary>
-    public int LstmBatch { get; init; } = 128;
+    public int LstmBatch { get; init; } = 64;
 
     /// <summary>Hidden units of the LSTM.</summary>
-    public int LstmHidden { get; init; } = 32;
+    public int LstmHidden { get; init; } = 16;
+
+    /// <summary>Hours the LSTM reads step by step before the origin.</summary>
+    public int LstmSequenceHours { get; init; } = 24;
+
+    /// <summary>
+    /// Training points weigh (1 + level)^power, so the log-space losses lean towards the smoggy hours that dominate the
+    /// absolute error (0: every point alike; 1: the log loss approximates the absolute error).
+    /// </summary>
+    public double LevelWeightPower { get; init; }
 
     /// <summary>Threads one training may use; the worker runs several trainings side by side, so 1 by default.</summary>
     public int Threads { get; init; } = 1;
@@ -108,8 +138,11 @@ public sealed record ForecastSettings
     /// <summary>Share of the newest history held out to choose the champion and calibrate the bands.</summary>
     public double ValidationFraction { get; init; } = 0.2;
 
-    /// <summary>After validation, train each family again on all the history before serving it.</summary>
+    /// <summary>After validation, train the champion again on all the history before serving it.</summary>
     public bool RefitOnAllData { get; init; } = true;
+
+    /// <summary>Refit every family on all the history, not only the champion (twice the training time; for studies).</summary>
+    public bool RefitAllFamilies { get; init; }
 
     /// <summary>Settings small enough for unit tests.</summary>
     public static ForecastSettings Quick { get; } = new() { MaxTrainingRows = 6_000, ForestTrees = 20, BoostingRounds = 60, LstmSteps = 120, LstmBatch = 64, LstmHidden = 16 };

@@ -6,14 +6,18 @@ using static TorchSharp.torch;
 namespace AirQuality.Forecasting.Models;
 
 /// <summary>
-/// LSTM (TorchSharp): reads the last 48 hours (relative log value, a presence mask, hour of day) and the origin's
-/// features, and emits all 48 horizons at once: a direct multi-output forecast, one network per city and target.
+/// LSTM (TorchSharp): reads the last hours step by step (relative log value, a presence mask, hour of day) and the
+/// origin's features, and emits all 48 horizons at once: a direct multi-output forecast, one network per city and target.
 /// Missing hours enter as 0 with mask 0, so the network knows a gap from a value equal to the level.
 /// </summary>
 public sealed class LstmFamily : IForecastFamily
 {
-    private const int SequenceHours = 48;
     private const int StepChannels = 4;
+
+    /// <summary>Marks the stored layout that carries the sequence length (older artifacts start with the width).</summary>
+    private const int FormatTag = -2;
+
+    private const int LegacySequenceHours = 48;
     private readonly string? _forcedReason;
 
     /// <param name="unavailableReason">Set to keep the family off (configuration, tests); null asks TorchSharp itself.</param>
@@ -26,56 +30,70 @@ public sealed class LstmFamily : IForecastFamily
     public IForecastModel Fit(FeatureBuilder features, TrainingWindow window, ForecastSettings settings, CancellationToken cancellationToken)
     {
         ThrowIfUnavailable();
-        var origins = window.Points(features).Select(p => p.Origin).Distinct().ToArray();
+        var points = window.Points(features).ToList();
+        var origins = points.Select(p => p.Origin).Distinct().ToArray();
         if (origins.Length < 50) throw new InsufficientHistoryException($"{origins.Length} usable origins; at least 50 are needed");
         var width = StaticWidth(features);
+        var sequenceHours = Math.Clamp(settings.LstmSequenceHours, 1, FeatureBuilder.Lookback);
         var (mean, std) = Standardisation(features, origins, width);
         var net = new Network(width, settings.LstmHidden);
         torch.set_num_threads(Math.Max(1, settings.Threads));
         torch.manual_seed(settings.Seed);
         // Targets are divided by their horizon's typical size so that the loss weighs every horizon alike.
-        var scales = MlNetFamily.HorizonScales(features, window.Points(features));
+        var scales = MlNetFamily.HorizonScales(features, points);
         var targets = new float[origins.Length * FeatureBuilder.MaxHorizon];
         var masks = new float[targets.Length];
+        var weights = MlNetFamily.LevelWeights(features, origins.Select(t => new ForecastPoint(t, 1)).ToList(), settings.LevelWeightPower);
         for (var i = 0; i < origins.Length; i++)
             for (var h = 1; h <= FeatureBuilder.MaxHorizon; h++)
             {
                 var t = origins[i];
                 var d = t + h < window.TargetLimit ? features.Delta(t, h) : double.NaN;
                 targets[i * FeatureBuilder.MaxHorizon + h - 1] = double.IsNaN(d) ? 0f : (float)(d / scales[h - 1]);
-                masks[i * FeatureBuilder.MaxHorizon + h - 1] = double.IsNaN(d) ? 0f : 1f;
+                masks[i * FeatureBuilder.MaxHorizon + h - 1] = double.IsNaN(d) ? 0f : (float)weights[i];
             }
+        // Every origin's inputs are built once; a step only picks its mini-batch rows out of them.
+        var (allSequences, allStatics) = Inputs(features, origins, mean, std, sequenceHours);
+        using var sequences = allSequences;
+        using var statics = allStatics;
+        using var allTargets = tensor(targets, [origins.Length, FeatureBuilder.MaxHorizon]);
+        using var allMasks = tensor(masks, [origins.Length, FeatureBuilder.MaxHorizon]);
         var random = new Random(settings.Seed);
         var batch = Math.Min(settings.LstmBatch, origins.Length);
-        using var optimizer = optim.Adam(net.parameters(), lr: 3e-3);
+        using var optimizer = new KeptScalarAdam(net.parameters(), learningRate: 3e-3);
+        // Scalar operands are made once and kept alive (see KeptScalarAdam for why implicit ones are avoided).
+        using var one = 1.0.ToScalar();
+        using var half = 0.5.ToScalar();
         net.train();
+        var pick = new long[batch];
         for (var step = 0; step < settings.LstmSteps; step++)
         {
             cancellationToken.ThrowIfCancellationRequested();
             using var scope = NewDisposeScope();
-            var pick = new int[batch];
             for (var b = 0; b < batch; b++) pick[b] = random.Next(origins.Length);
-            var (seq, stat) = Inputs(features, pick.Select(i => origins[i]).ToArray(), mean, std);
-            var y = tensor(pick.SelectMany(i => targets.AsSpan(i * FeatureBuilder.MaxHorizon, FeatureBuilder.MaxHorizon).ToArray()).ToArray(), [batch, FeatureBuilder.MaxHorizon]);
-            var m = tensor(pick.SelectMany(i => masks.AsSpan(i * FeatureBuilder.MaxHorizon, FeatureBuilder.MaxHorizon).ToArray()).ToArray(), [batch, FeatureBuilder.MaxHorizon]);
-            optimizer.zero_grad();
-            var error = (net.call(seq, stat) - y).abs();
+            var index = tensor(pick);
+            var y = allTargets.index_select(0, index);
+            var m = allMasks.index_select(0, index);
+            optimizer.ZeroGrad();
+            var error = (net.call(sequences.index_select(0, index), statics.index_select(0, index)) - y).abs();
             // Huber: squared near zero, linear for the smog spikes that would otherwise dominate.
-            var huber = where(error < 1.0, 0.5 * error * error, error - 0.5);
-            var loss = (huber * m).sum() / m.sum().clamp_min(1);
+            var huber = where(error.lt(one), error.mul(error).mul_(half), error.sub(half));
+            var loss = (huber * m).sum() / m.sum().clamp_min(one);
             loss.backward();
             nn.utils.clip_grad_norm_(net.parameters(), 1.0);
-            optimizer.step();
+            optimizer.Step();
         }
         net.eval();
-        return new Model(net, mean, std, scales, settings.LstmHidden);
+        return new Model(net, mean, std, scales, settings.LstmHidden, sequenceHours);
     }
 
     public IForecastModel Load(byte[] bytes)
     {
         ThrowIfUnavailable();
         using var reader = new BinaryReader(new MemoryStream(bytes));
-        var width = reader.ReadInt32();
+        var first = reader.ReadInt32();
+        var sequenceHours = first == FormatTag ? reader.ReadInt32() : LegacySequenceHours;
+        var width = first == FormatTag ? reader.ReadInt32() : first;
         var hidden = reader.ReadInt32();
         var mean = new double[width];
         var std = new double[width];
@@ -86,7 +104,7 @@ public sealed class LstmFamily : IForecastFamily
         var net = new Network(width, hidden);
         net.load(reader);
         net.eval();
-        return new Model(net, mean, std, scales, hidden);
+        return new Model(net, mean, std, scales, hidden, sequenceHours);
     }
 
     private void ThrowIfUnavailable()
@@ -131,21 +149,21 @@ public sealed class LstmFamily : IForecastFamily
         return (mean, std);
     }
 
-    private static (Tensor Sequence, Tensor Static) Inputs(FeatureBuilder f, int[] origins, double[] mean, double[] std)
+    private static (Tensor Sequence, Tensor Static) Inputs(FeatureBuilder f, int[] origins, double[] mean, double[] std, int sequenceHours)
     {
         var width = mean.Length;
-        var seq = new float[origins.Length * SequenceHours * StepChannels];
+        var seq = new float[origins.Length * sequenceHours * StepChannels];
         var stat = new float[origins.Length * width];
         for (var b = 0; b < origins.Length; b++)
         {
             var t = origins[b];
             f.TryLevel(t, out var level, out _);
-            for (var k = 0; k < SequenceHours; k++)
+            for (var k = 0; k < sequenceHours; k++)
             {
-                var i = t - SequenceHours + 1 + k;
+                var i = t - sequenceHours + 1 + k;
                 var v = f.LogAt(i);
                 var hour = f.Series.HourAt(i).Hour;
-                var o = (b * SequenceHours + k) * StepChannels;
+                var o = (b * sequenceHours + k) * StepChannels;
                 seq[o] = double.IsNaN(v) ? 0f : (float)(v - level);
                 seq[o + 1] = double.IsNaN(v) ? 0f : 1f;
                 seq[o + 2] = (float)Math.Sin(2 * Math.PI * hour / 24);
@@ -155,7 +173,7 @@ public sealed class LstmFamily : IForecastFamily
             for (var j = 0; j < width; j++)
                 stat[b * width + j] = double.IsNaN(row[j]) ? 0f : (float)((row[j] - mean[j]) / std[j]);
         }
-        return (tensor(seq, [origins.Length, SequenceHours, StepChannels]), tensor(stat, [origins.Length, width]));
+        return (tensor(seq, [origins.Length, sequenceHours, StepChannels]), tensor(stat, [origins.Length, width]));
     }
 
     private sealed class Network : nn.Module<Tensor, Tensor, Tensor>
@@ -180,7 +198,7 @@ public sealed class LstmFamily : IForecastFamily
         }
     }
 
-    private sealed class Model(Network net, double[] mean, double[] std, double[] scales, int hiddenUnits) : IForecastModel
+    private sealed class Model(Network net, double[] mean, double[] std, double[] scales, int hiddenUnits, int sequenceHours) : IForecastModel
     {
         public ModelFamily Family => ModelFamily.Lstm;
 
@@ -200,7 +218,7 @@ public sealed class LstmFamily : IForecastFamily
                 {
                     using var scope = NewDisposeScope();
                     using var noGrad = no_grad();
-                    var (seq, stat) = Inputs(features, chunk, mean, std);
+                    var (seq, stat) = Inputs(features, chunk, mean, std, sequenceHours);
                     flat = net.call(seq, stat).data<float>().ToArray();
                 }
                 for (var i = 0; i < points.Count; i++)
@@ -216,6 +234,8 @@ public sealed class LstmFamily : IForecastFamily
         {
             var buffer = new MemoryStream();
             using var writer = new BinaryWriter(buffer);
+            writer.Write(FormatTag);
+            writer.Write(sequenceHours);
             writer.Write(mean.Length);
             writer.Write(hiddenUnits);
             foreach (var v in mean) writer.Write(v);

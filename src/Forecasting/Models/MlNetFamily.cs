@@ -23,6 +23,9 @@ public abstract class MlNetFamily : IForecastFamily
 
     public string? UnavailableReason => null;
 
+    /// <summary>The column of training weights (see <see cref="LevelWeights"/>).</summary>
+    protected const string WeightColumn = nameof(Row.Weight);
+
     /// <summary>Number of raw feature columns for a builder (before indicators).</summary>
     protected abstract int Width(FeatureBuilder features);
 
@@ -32,8 +35,8 @@ public abstract class MlNetFamily : IForecastFamily
     /// <summary>Rows this family learns from at most.</summary>
     protected virtual int MaxRows(ForecastSettings settings) => settings.MaxTrainingRows;
 
-    /// <summary>The pipeline that turns the `Features` column and `Label` into a `Score`.</summary>
-    protected abstract IEstimator<ITransformer> Pipeline(MLContext ml, ForecastSettings settings);
+    /// <summary>Trains the transformer that turns the `Features` column (learning from `Label` and `Weight`) into a `Score`.</summary>
+    protected abstract ITransformer Train(MLContext ml, IDataView data, ForecastSettings settings);
 
     public IForecastModel Fit(FeatureBuilder features, TrainingWindow window, ForecastSettings settings, CancellationToken cancellationToken)
     {
@@ -52,17 +55,34 @@ public abstract class MlNetFamily : IForecastFamily
         }
         var indicators = Enumerable.Range(0, width).Where(j => missingAnywhere[j]).ToArray();
         var scales = HorizonScales(features, points);
+        var weights = LevelWeights(features, points, settings.LevelWeightPower);
         var rows = new List<Row>(points.Count);
         for (var i = 0; i < points.Count; i++)
         {
             var (t, h) = (points[i].Origin, points[i].Horizon);
-            rows.Add(new Row { Label = (float)(features.Delta(t, h) / scales[h - 1]), Features = Encode(raw[i], indicators) });
+            rows.Add(new Row { Label = (float)(features.Delta(t, h) / scales[h - 1]), Weight = (float)weights[i], Features = Encode(raw[i], indicators) });
         }
         var ml = new MLContext(settings.Seed);
         var data = ml.Data.LoadFromEnumerable(rows, Schema(width + indicators.Length));
         cancellationToken.ThrowIfCancellationRequested();
-        var model = Pipeline(ml, settings).Fit(data);
+        // Trainers pass over the rows several times (SDCA epochs, tree binning): cached once.
+        var model = Train(ml, ml.Data.Cache(data), settings);
         return new Model(this, ml, model, data.Schema, indicators, width, scales);
+    }
+
+    /// <summary>
+    /// Weight of each training point: (1 + level)^power, scaled to a mean of 1. Models learn in log space, where an
+    /// error of 10 % weighs the same at 20 µg/m³ as at 400; MAE, by which champions are chosen and forecasts judged,
+    /// weighs it twenty times more at 400. A power of 1 makes the log-space loss approximate the absolute error.
+    /// </summary>
+    internal static double[] LevelWeights(FeatureBuilder features, IReadOnlyList<ForecastPoint> points, double power)
+    {
+        var w = new double[points.Count];
+        for (var i = 0; i < w.Length; i++)
+            w[i] = power == 0 || !features.TryLevel(points[i].Origin, out var level, out _) ? 1 : Math.Exp(power * level);
+        var mean = w.Length == 0 ? 1 : w.Average();
+        for (var i = 0; i < w.Length; i++) w[i] /= mean;
+        return w;
     }
 
     /// <summary>RMS of the training deltas per horizon (index h - 1), never below 0.01.</summary>
@@ -111,6 +131,7 @@ public abstract class MlNetFamily : IForecastFamily
     private sealed class Row
     {
         public float Label { get; set; }
+        public float Weight { get; set; } = 1;
         public float[] Features { get; set; } = [];
     }
 

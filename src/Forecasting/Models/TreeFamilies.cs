@@ -1,5 +1,6 @@
 using AirQuality.Forecasting.Features;
 using Microsoft.ML;
+using Microsoft.ML.Data;
 using Microsoft.ML.Trainers.FastTree;
 using Microsoft.ML.Trainers.LightGbm;
 
@@ -29,16 +30,18 @@ public sealed class RandomForestFamily : TreeFamily
 {
     public override ModelFamily Family => ModelFamily.RandomForest;
 
-    protected override IEstimator<ITransformer> Pipeline(MLContext ml, ForecastSettings settings) =>
+    protected override ITransformer Train(MLContext ml, IDataView data, ForecastSettings settings) =>
         ml.Regression.Trainers.FastForest(new FastForestRegressionTrainer.Options
         {
             NumberOfTrees = settings.ForestTrees,
-            NumberOfLeaves = 48,
+            ExampleWeightColumnName = WeightColumn,
+            NumberOfLeaves = settings.ForestLeaves,
             MinimumExampleCountPerLeaf = 20,
             FeatureFraction = 0.7,
+            MaximumBinCountPerFeature = settings.TreeBins,
             NumberOfThreads = settings.Threads,
             Seed = settings.Seed,
-        });
+        }).Fit(data);
 }
 
 /// <summary>Gradient-boosted trees: ML.NET LightGBM (the seed's XGBoost role).</summary>
@@ -46,17 +49,19 @@ public sealed class GradientBoostingFamily : TreeFamily
 {
     public override ModelFamily Family => ModelFamily.GradientBoosting;
 
-    protected override IEstimator<ITransformer> Pipeline(MLContext ml, ForecastSettings settings) =>
+    protected override ITransformer Train(MLContext ml, IDataView data, ForecastSettings settings) =>
         ml.Regression.Trainers.LightGbm(new LightGbmRegressionTrainer.Options
         {
             NumberOfIterations = settings.BoostingRounds,
-            LearningRate = 0.05,
-            NumberOfLeaves = 31,
+            ExampleWeightColumnName = WeightColumn,
+            LearningRate = settings.BoostingLearningRate,
+            NumberOfLeaves = settings.BoostingLeaves,
             MinimumExampleCountPerLeaf = 30,
             NumberOfThreads = settings.Threads,
             Seed = settings.Seed,
+            MaximumBinCountPerFeature = settings.TreeBins,
             Booster = new GradientBooster.Options { L2Regularization = 1, FeatureFraction = 0.8, SubsampleFraction = 0.8, SubsampleFrequency = 1 },
-        });
+        }).Fit(data);
 }
 
 /// <summary>
@@ -80,8 +85,8 @@ public sealed class LinearFamily : MlNetFamily
 
     protected override int Width(FeatureBuilder features) => (features.OriginNames.Count + features.HorizonNames.Count) * Basis.Length;
 
-    /// <summary>About a hundred weights need far fewer rows than trees do, and SDCA's cost grows with every row.</summary>
-    protected override int MaxRows(ForecastSettings settings) => Math.Min(settings.MaxTrainingRows, 8_000);
+    /// <summary>A few hundred weights need far fewer rows than trees do, and SDCA's cost grows with every row.</summary>
+    protected override int MaxRows(ForecastSettings settings) => settings.LinearMaxRows;
 
     protected override void Write(FeatureBuilder features, ForecastPoint point, Span<double> row)
     {
@@ -97,13 +102,19 @@ public sealed class LinearFamily : MlNetFamily
         }
     }
 
-    protected override IEstimator<ITransformer> Pipeline(MLContext ml, ForecastSettings settings) =>
-        ml.Transforms.NormalizeMeanVariance("Features")
-            .Append(ml.Regression.Trainers.Sdca(new Microsoft.ML.Trainers.SdcaRegressionTrainer.Options
-            {
-                L2Regularization = 1e-3f,
-                L1Regularization = 0,
-                MaximumNumberOfIterations = 15,
-                NumberOfThreads = settings.Threads,
-            }));
+    protected override ITransformer Train(MLContext ml, IDataView data, ForecastSettings settings)
+    {
+        // Standardised once and cached: a normaliser inside the pipeline would be recomputed on every SDCA epoch.
+        var normaliser = ml.Transforms.NormalizeMeanVariance("Features").Fit(data);
+        var standardised = ml.Data.Cache(normaliser.Transform(data));
+        var sdca = ml.Regression.Trainers.Sdca(new Microsoft.ML.Trainers.SdcaRegressionTrainer.Options
+        {
+            L2Regularization = (float)settings.LinearL2,
+            ExampleWeightColumnName = WeightColumn,
+            L1Regularization = 0,
+            MaximumNumberOfIterations = settings.LinearIterations,
+            NumberOfThreads = settings.Threads,
+        }).Fit(standardised);
+        return new TransformerChain<ITransformer>(normaliser, sdca);
+    }
 }

@@ -55,9 +55,21 @@ public sealed class ForecastTrainer(IReadOnlyList<IForecastFamily> families, For
         foreach (var family in families)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            var o = TrainOne(family, features, fitWindow, validation, all, cancellationToken);
+            var o = TrainOne(family, features, fitWindow, validation, cancellationToken);
             outcomes.Add(o);
             progress?.Invoke(o);
+        }
+        var (champion, reason) = ChampionSelection.Choose(outcomes);
+        if (settings.RefitOnAllData)
+        {
+            // Only the model that will serve is trained again on all history: the others are kept as validated, which
+            // halves the cost of a retraining (their versions say how many samples they learned from).
+            for (var i = 0; i < outcomes.Count; i++)
+            {
+                var o = outcomes[i];
+                if (!o.Trained || o.Family.IsBaseline() || !(settings.RefitAllFamilies || o.Family == champion)) continue;
+                outcomes[i] = Refit(families.First(f => f.Family == o.Family), o, features, all, cancellationToken);
+            }
         }
 
         FamilyOutcome? scoredIncumbent = null;
@@ -73,12 +85,11 @@ public sealed class ForecastTrainer(IReadOnlyList<IForecastFamily> families, For
                 scoredIncumbent = Failed(incumbent.Model.Family, $"the serving model could not be scored: {ex.Message}");
             }
         }
-        var (champion, reason) = ChampionSelection.Choose(outcomes);
         return new TrainingOutcome(target, series.Start, series.End, n, validationStart, layout, outcomes, champion, reason, scoredIncumbent);
     }
 
     private FamilyOutcome TrainOne(IForecastFamily family, FeatureBuilder features, TrainingWindow fit, TrainingWindow validation,
-        TrainingWindow all, CancellationToken cancellationToken)
+        CancellationToken cancellationToken)
     {
         if (family.UnavailableReason is { } reason) return Failed(family.Family, reason);
         var watch = Stopwatch.StartNew();
@@ -87,18 +98,36 @@ public sealed class ForecastTrainer(IReadOnlyList<IForecastFamily> families, For
             var model = family.Fit(features, fit, settings, cancellationToken);
             var samples = fit.Points(features).Count();
             var scored = Score(family.Family, model, features, validation, 0, samples, null);
-            if (settings.RefitOnAllData)
-            {
-                model = family.Fit(features, all, settings, cancellationToken);
-                samples = all.Points(features).Count();
-            }
-            return scored with { Model = model, TrainSeconds = watch.Elapsed.TotalSeconds, Samples = samples };
+            return scored with { TrainSeconds = watch.Elapsed.TotalSeconds };
         }
-        catch (Exception ex) when (ex is InsufficientHistoryException or FamilyUnavailableException or InvalidOperationException or ArgumentException)
+        catch (Exception ex) when (IsFamilyFailure(ex))
         {
             return Failed(family.Family, ex.Message) with { TrainSeconds = watch.Elapsed.TotalSeconds };
         }
     }
+
+    /// <summary>Trains a validated family again on all history; its validation figures and bands stay those of the validated fit.</summary>
+    private FamilyOutcome Refit(IForecastFamily family, FamilyOutcome validated, FeatureBuilder features, TrainingWindow all, CancellationToken cancellationToken)
+    {
+        var watch = Stopwatch.StartNew();
+        try
+        {
+            var model = family.Fit(features, all, settings, cancellationToken);
+            return validated with { Model = model, Samples = all.Points(features).Count(), TrainSeconds = validated.TrainSeconds + watch.Elapsed.TotalSeconds, Refitted = true };
+        }
+        catch (Exception ex) when (IsFamilyFailure(ex))
+        {
+            // The validated model still serves: it is what the figures describe.
+            return validated with { TrainSeconds = validated.TrainSeconds + watch.Elapsed.TotalSeconds };
+        }
+    }
+
+    /// <summary>
+    /// Whatever one family throws while training fails that family only (too little history, an unavailable runtime, a
+    /// native library error such as TorchSharp's <see cref="System.Runtime.InteropServices.ExternalException"/>); the
+    /// others still train and serve. Cancellation and running out of memory are not a family's failure.
+    /// </summary>
+    private static bool IsFamilyFailure(Exception ex) => ex is not (OperationCanceledException or OutOfMemoryException);
 
     private static FamilyOutcome Score(ModelFamily family, IForecastModel model, FeatureBuilder features, TrainingWindow validation,
         double seconds, int samples, string? problem)

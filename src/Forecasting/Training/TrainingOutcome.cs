@@ -8,7 +8,10 @@ namespace AirQuality.Forecasting.Training;
 /// <summary>How one family fared in a training run.</summary>
 /// <param name="Validation">Validation metrics per horizon (index h - 1); empty when the family did not train.</param>
 /// <param name="HalfWidths">Conformal half-widths per coverage level (0.8, 0.9), per horizon (index h - 1).</param>
-/// <param name="Model">The model to serve (refitted on all history when the settings say so).</param>
+/// <param name="Model">
+/// The model: for the champion, trained again on all history when the settings say so; for the others, the model that
+/// was validated (trained on the history before the validation window).
+/// </param>
 /// <param name="Problem">Why the family has no model: unavailable here, too little history, or a training error.</param>
 public sealed record FamilyOutcome(
     ModelFamily Family,
@@ -21,6 +24,9 @@ public sealed record FamilyOutcome(
     string? Problem)
 {
     public bool Trained => Model is not null && Problem is null;
+
+    /// <summary>True when <see cref="Model"/> was trained again on all history after validation (the champion's case).</summary>
+    public bool Refitted { get; init; }
 
     /// <summary>The validation coverage each band reached on the validation data it was calibrated on.</summary>
     public IReadOnlyDictionary<double, double>? ValidationCoverage { get; init; }

@@ -94,6 +94,12 @@ public sealed class TrainingWorker(
                 {
                     return;
                 }
+                catch (Exception ex) when (ex is not OutOfMemoryException)
+                {
+                    // Nothing a job throws may end this thread: an exception leaving it would stop the silo.
+                    logger.LogError(ex, "Training of {City} ({Reason}) failed", job.CityId, job.Reason);
+                    report = new TrainingReport(job.CityId, job.Reason, clock.GetUtcNow().UtcDateTime, clock.GetUtcNow().UtcDateTime, 0, [], ex.Message);
+                }
                 finally
                 {
                     _pending.TryRemove(job.CityId, out _);

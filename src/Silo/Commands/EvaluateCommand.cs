@@ -67,7 +67,8 @@ public static class EvaluateCommand
         if (series.Length < ForecastTrainer.MinimumHours / (1 - testFraction))
             return Fail($"{series.Length} hours in the input; evaluation needs at least {Math.Ceiling(ForecastTrainer.MinimumHours / (1 - testFraction))}");
 
-        var settings = new ForecastSettings { Threads = threads };
+        // Every family is refitted on the whole training part, so each one's test figures describe the model it would serve.
+        var settings = new ForecastSettings { Threads = threads, RefitAllFamilies = true };
         var lstm = TorchRuntime.UnavailableReason;
         if (lstm is not null) Console.WriteLine($"lstm is unavailable: {lstm}");
         var trainer = new ForecastTrainer(ForecastTrainer.DefaultFamilies(), settings);

@@ -35,6 +35,9 @@ public sealed class PostgresClusterFixture : IAsyncLifetime
         ["Orleans:Rebalancer:Enabled"] = "false",
     };
 
+    /// <summary>How often each silo re-reads the reminder table for its ring range.</summary>
+    public static readonly TimeSpan RefreshReminderListPeriod = TimeSpan.FromSeconds(10);
+
     /// <summary>The failure-detection settings the silos run with.</summary>
     public ClusterMembershipOptions Membership => Cluster.GetActiveSilos().First().ServiceProvider
         .GetRequiredService<IOptions<ClusterMembershipOptions>>().Value;
@@ -54,7 +57,13 @@ public sealed class PostgresClusterFixture : IAsyncLifetime
             host.UseOrleans(silo =>
             {
                 silo.UseAirQualityPostgres(Database.ConnectionString, host.Configuration);
-                silo.Configure<ReminderOptions>(o => o.MinimumReminderPeriod = TimeSpan.FromSeconds(1));
+                silo.Configure<ReminderOptions>(o =>
+                {
+                    o.MinimumReminderPeriod = TimeSpan.FromSeconds(1);
+                    // A survivor reads a dead silo's reminders when the ring changes; should that read fail or lag on a
+                    // starved machine, the periodic re-read (5 min by default) is the fallback, shortened here.
+                    o.RefreshReminderListPeriod = RefreshReminderListPeriod;
+                });
             });
         });
         builder.ConfigureClient(client =>
