@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Configuration;
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
@@ -26,24 +27,32 @@ public static class EvaluateCommand
         var testFraction = new Option<double>("--test-fraction") { Description = "Share of the history, at its end, held out for the test", DefaultValueFactory = _ => 0.2 };
         var json = new Option<string?>("--json") { Description = "Write the figures as JSON to this file" };
         var threads = new Option<int>("--threads") { Description = "Threads each family may use (default: all cores)", DefaultValueFactory = _ => Environment.ProcessorCount };
+        var setting = new Option<string[]>("--setting")
+        {
+            Description = "Training setting as Name=Value, as under Forecasting:Training in the silo's configuration (e.g. ForestTrees=60); repeatable",
+            AllowMultipleArgumentsPerToken = true,
+        };
         var cmd = new Command("evaluate", "Train every forecasting family on the earlier part of a history file and score it, against persistence and seasonal naive, on the later part.")
         {
-            input, format, location, target, horizons, testFraction, json, threads,
+            input, format, location, target, horizons, testFraction, json, threads, setting,
         };
         cmd.SetAction((parse, ct) => Task.FromResult(Execute(
             parse.GetValue(input) ?? [], parse.GetValue(format), parse.GetValue(location), parse.GetValue(target),
-            parse.GetValue(horizons), parse.GetValue(testFraction), parse.GetValue(json), parse.GetValue(threads), ct)));
+            parse.GetValue(horizons), parse.GetValue(testFraction), parse.GetValue(json), parse.GetValue(threads), parse.GetValue(setting) ?? [], ct)));
         return cmd;
     }
 
     private static int Execute(string[] inputs, string? formatText, string? location, string? targetText, string? horizonsText,
-        double testFraction, string? jsonPath, int threads, CancellationToken ct)
+        double testFraction, string? jsonPath, int threads, string[] settingTexts, CancellationToken ct)
     {
         if (HistoryFormat.Find(formatText) is not { } format) return Fail("--format must be 'openaq' or 'airnow'");
         if (!ForecastTargets.TryParse(targetText, out var target)) return Fail("--target must be 'pm25' or 'aqi'");
         if (!TryHorizons(horizonsText, out var hs)) return Fail("--horizons must be whole numbers from 1 to 48, comma separated (e.g. 1,6,12,24,48)");
         if (testFraction is <= 0 or >= 0.9) return Fail("--test-fraction must be above 0 and below 0.9");
         if (threads < 1) return Fail("--threads must be at least 1");
+        // Every family is refitted on the whole training part, so each one's test figures describe the model it would serve.
+        var settings = new ForecastSettings { Threads = threads, RefitAllFamilies = true };
+        if (!TrySettings(settingTexts, settings, out var settingError)) return Fail(settingError);
 
         var observations = new List<HourlyObservation>();
         string? place = null;
@@ -67,8 +76,6 @@ public static class EvaluateCommand
         if (series.Length < ForecastTrainer.MinimumHours / (1 - testFraction))
             return Fail($"{series.Length} hours in the input; evaluation needs at least {Math.Ceiling(ForecastTrainer.MinimumHours / (1 - testFraction))}");
 
-        // Every family is refitted on the whole training part, so each one's test figures describe the model it would serve.
-        var settings = new ForecastSettings { Threads = threads, RefitAllFamilies = true };
         var lstm = TorchRuntime.UnavailableReason;
         if (lstm is not null) Console.WriteLine($"lstm is unavailable: {lstm}");
         var trainer = new ForecastTrainer(ForecastTrainer.DefaultFamilies(), settings);
@@ -96,6 +103,35 @@ public static class EvaluateCommand
             Console.WriteLine($"Figures written to {jsonPath}");
         }
         return 0;
+    }
+
+    /// <summary>Applies `Name=Value` pairs to the settings with the configuration binder the silo uses for `Forecasting:Training`.</summary>
+    private static bool TrySettings(string[] texts, ForecastSettings settings, out string error)
+    {
+        error = "";
+        var values = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
+        foreach (var text in texts)
+        {
+            var eq = text.IndexOf('=', StringComparison.Ordinal);
+            if (eq <= 0)
+            {
+                error = $"--setting '{text}' is not Name=Value";
+                return false;
+            }
+            values[text[..eq].Trim()] = text[(eq + 1)..].Trim();
+        }
+        if (values.Count == 0) return true;
+        try
+        {
+            new ConfigurationBuilder().AddInMemoryCollection(values).Build().Bind(settings, o => o.ErrorOnUnknownConfiguration = true);
+            return true;
+        }
+        catch (InvalidOperationException ex)
+        {
+            var names = string.Join(", ", typeof(ForecastSettings).GetProperties().Where(p => p.CanWrite).Select(p => p.Name));
+            error = $"--setting: {ex.Message} Settings: {names}";
+            return false;
+        }
     }
 
     private static void Print(HoldoutReport r)

@@ -94,4 +94,38 @@ public sealed class EvaluateCommandTests : IDisposable
         Assert.Contains("is not an AirNow export", error);
         Assert.Contains("Raw Conc.", error);
     }
+
+    [Theory]
+    [InlineData("Bogus=1", "'Bogus'")]
+    [InlineData("ForestTrees=many", "'many' at 'ForestTrees'")]
+    [InlineData("ForestTrees", "is not Name=Value")]
+    public async Task A_training_setting_it_cannot_apply_is_refused_before_any_file_is_read(string setting, string expected)
+    {
+        var (exit, output, error) = await Run("evaluate", "--input", Path.Combine(_dir, "missing.csv"), "--format", "openaq", "--setting", setting);
+
+        Assert.Equal(2, exit);
+        Assert.Contains(expected, error);
+        Assert.Contains("ForestTrees", error);
+        Assert.DoesNotContain("missing.csv", output + error);
+    }
+
+    [Fact]
+    public async Task Training_settings_reach_the_families()
+    {
+        var json = Path.Combine(_dir, "out.json");
+        // A single boosting round of a tiny learning rate barely moves from the mean: far worse than the default's fit.
+        var (exit, output, error) = await Run("evaluate", "--input", SyntheticOpenAq(), "--format", "openaq", "--horizons", "6", "--json", json,
+            "--setting", "BoostingRounds=1", "--setting", "BoostingLearningRate=0.001");
+        Assert.True(exit == 0, error + output);
+        var weak = Mae(json, "gradient_boosting", "6");
+        (exit, output, error) = await Run("evaluate", "--input", SyntheticOpenAq(), "--format", "openaq", "--horizons", "6", "--json", json);
+        Assert.True(exit == 0, error + output);
+        Assert.True(Mae(json, "gradient_boosting", "6") < 0.8 * weak, $"default {Mae(json, "gradient_boosting", "6"):0.00}, one weak round {weak:0.00}");
+    }
+
+    private static double Mae(string json, string model, string horizon)
+    {
+        using var doc = JsonDocument.Parse(File.ReadAllText(json));
+        return doc.RootElement.GetProperty("models").GetProperty(model).GetProperty(horizon).GetProperty("mae").GetDouble();
+    }
 }
