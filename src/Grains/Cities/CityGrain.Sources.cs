@@ -63,6 +63,7 @@ public sealed partial class CityGrain
 
         var (ok, rejected) = Validate(fetch.Readings, now);
         var (fresh, duplicates) = _ledger.Filter(ok);
+        bool? announce = null;
         await _mutation.WaitAsync(cancellationToken);
         try
         {
@@ -83,7 +84,7 @@ public sealed partial class CityGrain
             }
             if (window.Count > _options.WindowHours) window.RemoveRange(0, window.Count - _options.WindowHours);
             state.State.HistoryBackfilledAt = now;
-            await ApplyAsync([]);
+            announce = await ApplyAsync([]);
             _ledger.Commit(fresh);
             logger.LogInformation("Backfilled {Hours} hours of {Source} history for {City} ({From:yyyy-MM-dd} to {To:yyyy-MM-dd HH}:00)",
                 merged.Count, history.Name, _city.Name, from, to);
@@ -92,6 +93,7 @@ public sealed partial class CityGrain
         {
             _mutation.Release();
         }
+        await AnnounceAfterApplyAsync(announce);
         health.Report(GrainFactory, [SourceHealthReporter.Polled(history.Name, _city.Id, now, null, fresh.Count, duplicates, rejected.Concat(fetch.Rejections))]);
         StopHistoryTimer();
     }

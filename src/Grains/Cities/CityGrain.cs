@@ -94,6 +94,7 @@ public sealed partial class CityGrain(
         var active = sources.Where(s => s.Enabled).ToList();
         // Sources run side by side, each under its own timeout: one slow or failing upstream never holds the rest.
         var fetches = await Task.WhenAll(active.Select(s => FetchAsync(s, now)));
+        bool? announce = null;
         await _mutation.WaitAsync();
         try
         {
@@ -114,7 +115,7 @@ public sealed partial class CityGrain(
                     logger.LogWarning("Rejected {Source} value for {City}: {Reason} ({Detail})", r.Source, _city.Name, r.Reason, r.Detail);
                 reports.Add(SourceHealthReporter.Polled(source.Name, _city.Id, now, error, fresh.Count, duplicates, rejected.Concat(fetch?.Rejections ?? [])));
             }
-            await ApplyAsync(accepted);
+            announce = await ApplyAsync(accepted);
             _ledger.Commit(accepted);
             health.Report(GrainFactory, reports);
         }
@@ -122,11 +123,14 @@ public sealed partial class CityGrain(
         {
             _mutation.Release();
         }
+        await AnnounceAfterApplyAsync(announce);
     }
 
     public async Task<int> Ingest(IReadOnlyList<SourceReading> readings)
     {
         var now = clock.GetUtcNow().UtcDateTime;
+        bool? announce = null;
+        int count;
         await _mutation.WaitAsync();
         try
         {
@@ -135,14 +139,16 @@ public sealed partial class CityGrain(
             foreach (var source in mine.Select(r => r.Source).Distinct())
                 RecordStatus(source, now, null, ok.Count(r => r.Source == source), rejected.Count(r => r.Source == source));
             var (fresh, _) = _ledger.Filter(ok);
-            await ApplyAsync(fresh);
+            announce = await ApplyAsync(fresh);
             _ledger.Commit(fresh);
-            return fresh.Count;
+            count = fresh.Count;
         }
         finally
         {
             _mutation.Release();
         }
+        await AnnounceAfterApplyAsync(announce);
+        return count;
     }
 
     private async Task<(IAirQualitySource Source, SourceFetch? Fetch, string? Error)> FetchAsync(IAirQualitySource source, DateTime now)
@@ -181,8 +187,12 @@ public sealed partial class CityGrain(
             : new SourcePollStatus(source, now, previous?.LastSuccess, error, (previous?.ConsecutiveFailures ?? 0) + 1, 0, rejected);
     }
 
-    /// <summary>Merges accepted readings into the window and the store, then refreshes the AQI and tells the rankings.</summary>
-    private async Task ApplyAsync(IReadOnlyList<SourceReading> readings)
+    /// <summary>
+    /// Merges accepted readings into the window and the store and refreshes the AQI; returns whether readings changed.
+    /// Callers announce the result (<see cref="AnnounceAfterApplyAsync"/>) after releasing the mutation lock: a slow or
+    /// moving rankings grain must never hold up the city's next poll.
+    /// </summary>
+    private async Task<bool> ApplyAsync(IReadOnlyList<SourceReading> readings)
     {
         if (readings.Count > 0)
         {
@@ -210,7 +220,13 @@ public sealed partial class CityGrain(
         }
         await state.WriteStateAsync();
         _current = ComputeCurrent();
-        if (_current is not null) await AnnounceAsync(publish: readings.Count > 0);
+        return readings.Count > 0;
+    }
+
+    /// <summary>Tells the rankings and the web fronts after <see cref="ApplyAsync"/>, outside the mutation lock.</summary>
+    private async Task AnnounceAfterApplyAsync(bool? publish)
+    {
+        if (publish is { } p && _current is not null) await AnnounceAsync(p);
     }
 
     private static void InsertSorted(List<CityHour> window, CityHour hour)
@@ -260,6 +276,8 @@ public sealed partial class CityGrain(
             window.Count);
     }
 
+    private static readonly TimeSpan RankingsTimeout = TimeSpan.FromSeconds(5);
+
     /// <summary>
     /// Tells the rankings the city's AQI, then (when <paramref name="publish"/>) tells the web fronts the city changed.
     /// In that order: a web front that drops its cached rankings on the change must find the new AQI when it asks again.
@@ -271,7 +289,8 @@ public sealed partial class CityGrain(
             c.India.Complete, c.Us.Aqi, c.Us.Category, c.India.Dominant?.Code(), c.Simulated);
         try
         {
-            await GrainFactory.GetGrain<IRankingsGrain>(GrainKeys.Rankings).Report(summary);
+            // Bounded: a rankings grain on a silo that just died is not waited for past the next poll's time.
+            await GrainFactory.GetGrain<IRankingsGrain>(GrainKeys.Rankings).Report(summary).WaitAsync(RankingsTimeout);
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {

@@ -91,9 +91,13 @@ public sealed class SiloFailoverTests(PostgresClusterFixture fixture, ITestOutpu
                     // What the cluster thinks of the killed silo, and what the city last recorded: the facts a failure needs.
                     var hosts = await grains.GetGrain<IManagementGrain>(0).GetHosts(onlyActive: false);
                     var last = status.FirstOrDefault(s => s.Source == SourceNames.Simulated)?.LastAttempt;
+                    var storage = fixture.Cluster.GetActiveSilos().First().ServiceProvider.GetRequiredKeyedService<IGrainStorage>(AirQuality.Grains.Storage.GrainStorage.Name);
+                    var persisted = new GrainState<CityState>(new CityState());
+                    await storage.ReadStateAsync("city", GrainId.Create("city", GrainKeys.City(id)), persisted);
+                    var stored = persisted.State!.Sources.GetValueOrDefault(SourceNames.Simulated)?.LastAttempt;
                     Assert.Fail($"{id} has not polled within {pollDeadline.TotalSeconds:0} s of the recovery; killed silo is " +
                                 $"{(hosts.TryGetValue(victim.Key, out var st) ? st.ToString() : "unknown")} in the membership table; " +
-                                $"its last simulated poll {last:O}, kill at {killedAt:O}");
+                                $"its last simulated poll {last:O} (persisted: {stored:O}), kill at {killedAt:O}, now {DateTime.UtcNow:O}");
                 }
                 await Task.Delay(250);
             }
