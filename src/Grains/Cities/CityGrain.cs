@@ -42,8 +42,9 @@ public sealed partial class CityGrain(
         ScheduleHistoryBackfill();
         _current = ComputeCurrent();
         if (_current is null) return;
-        // Answers cached while this city was inactive or not yet started may be stale.
-        await AnnounceAsync(publish: true);
+        // Answers cached while this city was inactive or not yet started may be stale. Not awaited: after a silo loss the
+        // rankings grain may be moving too, and the city answers at once rather than after it.
+        AnnounceAsync(publish: true).Ignore();
     }
 
     public async Task Start()
