@@ -94,12 +94,6 @@ public sealed class TrainingWorker(
                 {
                     return;
                 }
-                catch (Exception ex) when (ex is not OutOfMemoryException)
-                {
-                    // Nothing a job throws may end this thread: an exception leaving it would stop the silo.
-                    logger.LogError(ex, "Training of {City} ({Reason}) failed", job.CityId, job.Reason);
-                    report = new TrainingReport(job.CityId, job.Reason, clock.GetUtcNow().UtcDateTime, clock.GetUtcNow().UtcDateTime, 0, [], ex.Message);
-                }
                 finally
                 {
                     _pending.TryRemove(job.CityId, out _);
@@ -175,6 +169,12 @@ public sealed class TrainingWorker(
         catch (Exception ex) when (ex is InsufficientHistoryException or InvalidOperationException or Npgsql.NpgsqlException or IOException)
         {
             logger.LogWarning("Training of {City} ({Reason}) failed: {Error}", job.CityId, job.Reason, ex.Message);
+            return new TrainingReport(job.CityId, job.Reason, started, clock.GetUtcNow().UtcDateTime, 0, [], ex.Message);
+        }
+        catch (Exception ex) when (ex is not (OperationCanceledException or OutOfMemoryException))
+        {
+            // Nothing a job throws may leave the worker's thread: an exception ending it would stop the silo.
+            logger.LogError(ex, "Training of {City} ({Reason}) failed", job.CityId, job.Reason);
             return new TrainingReport(job.CityId, job.Reason, started, clock.GetUtcNow().UtcDateTime, 0, [], ex.Message);
         }
     }
