@@ -64,6 +64,8 @@ public static class WebFrontHosting
         {
             // A bad request the server detects while reading it (malformed JSON, body too large) is the client's mistake.
             StatusCodeSelector = ex => ex is BadHttpRequestException bad ? bad.StatusCode : StatusCodes.Status500InternalServerError,
+            // ...so it is answered without an error-level stack trace: a client can send such requests all day.
+            SuppressDiagnosticsCallback = c => c.Exception is BadHttpRequestException,
         });
         app.UseStatusCodePages();
         app.UseMiddleware<Infrastructure.BodySizeGuard>();

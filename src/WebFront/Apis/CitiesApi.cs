@@ -46,13 +46,15 @@ public static class CitiesApi
         TypedResults.Ok(new CityListDto(catalog.All.Count, catalog.All.Select(CityDto.From).ToList()));
 
     internal static async Task<IResult> GetRankings(
-        string? standard, string? limit, string? order, IGrainFactory grains, TimeProvider clock, AnswerCache cache)
+        string? standard, string? limit, string? order, CityCatalog catalog, IGrainFactory grains, TimeProvider clock, AnswerCache cache)
     {
         if (!QueryParsing.TryStandard(standard, out var std, out var bad)) return bad!;
         if (!QueryParsing.TryInt(limit, "limit", 1, 10_000, 10_000, out var max, out bad)) return bad!;
         var ord = (order ?? "desc").Trim().ToLowerInvariant();
         if (ord is not ("desc" or "asc")) return Problems.BadParameter("order", "must be 'desc' (most polluted first) or 'asc'");
 
+        // Any limit from the catalog's size up gives the same answer: one key for all of them.
+        max = Math.Min(max, catalog.All.Count);
         var answer = await cache.GetOrCreateAsync("rankings", $"{std.Code()}:{ord}:{max}", [AnswerCache.AllCitiesTag], async _ =>
         {
             var all = await grains.GetGrain<IRankingsGrain>(GrainKeys.Rankings).GetAll();

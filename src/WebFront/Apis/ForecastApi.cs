@@ -17,6 +17,15 @@ public static class ForecastApi
 {
     private static readonly string[] Targets = ["aqi", "pm25"];
 
+    /// <summary>Longest city name a batch takes (the longest name or alias of the catalog is far shorter).</summary>
+    public const int MaxNameLength = 100;
+
+    /// <summary>Most names of one batch that may be unknown; beyond it the batch is a 400.</summary>
+    public const int MaxUnknownNames = 100;
+
+    /// <summary>How many unknown names of one batch get close-name suggestions.</summary>
+    public const int SuggestedNames = 5;
+
     public static RouteGroupBuilder MapForecastApi(this RouteGroupBuilder api)
     {
         var group = api.MapGroup("/forecast").WithTags("Forecast");
@@ -67,6 +76,11 @@ public static class ForecastApi
         {
             body = await JsonSerializer.DeserializeAsync<BatchForecastRequest>(request.Body, json.Value.SerializerOptions);
         }
+        catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        {
+            // A chunked body has no length to check up front; Kestrel stops it while it is read.
+            return Problems.TooLarge();
+        }
         catch (JsonException ex)
         {
             return Problems.BadParameter("body", $"not valid JSON for a batch request ({ex.Message.Split('.')[0]}); expected {{\"cities\": [\"Delhi\"], \"hours_ahead\": 24}}");
@@ -77,17 +91,37 @@ public static class ForecastApi
         if (hoursAhead is < 1 or > 48) return Problems.BadParameter("hours_ahead", "must be a whole number from 1 to 48");
         if (!TryTarget(body.Target, out var t, out var bad)) return bad!;
 
+        // Every name is checked before any is looked at closely: the cost of a request stays bounded by its size.
+        for (var i = 0; i < names.Count; i++)
+            if (names[i] is { Length: > MaxNameLength })
+                return Problems.BadParameter("cities", $"name {i + 1} is {names[i]!.Length} characters long; a city name has at most {MaxNameLength}");
+
         var errors = new List<BatchProblemDto>();
         var resolved = new List<(string Asked, City City)>();
+        var unknown = new List<string>();
         foreach (var name in names)
         {
             if (string.IsNullOrWhiteSpace(name) || catalog.Resolve(name) is not { } c)
-                errors.Add(new BatchProblemDto(name ?? "", StatusCodes.Status404NotFound, "Unknown city", $"No city named '{name}' in the catalog.", catalog.Suggest(name ?? "")));
+                unknown.Add(name ?? "");
             else if (resolved.All(r => r.City.Id != c.Id))
                 resolved.Add((name, c));
         }
-        // The same batch asked again is one cache hit; any of its cities changing drops it.
-        var key = $"{t}:{hoursAhead}:{string.Join(",", resolved.Select(r => r.Asked))}:{string.Join(",", errors.Select(e => e.City))}";
+        if (unknown.Count > MaxUnknownNames)
+            return Problems.BadParameter("cities", $"{unknown.Count} names are not cities of the catalog; a batch may have at most {MaxUnknownNames} (GET /api/v1/cities/ lists every city)");
+        // Close names are worked out for the first few unknown names only: each costs an edit distance per catalog name.
+        for (var i = 0; i < unknown.Count; i++)
+        {
+            var name = unknown[i];
+            var suggestions = i < SuggestedNames && name.Length <= Problems.MaxSuggested ? catalog.Suggest(name) : null;
+            errors.Add(new BatchProblemDto(Problems.Shown(name), StatusCodes.Status404NotFound, "Unknown city", $"No city named '{Problems.Shown(name)}' in the catalog.", suggestions));
+        }
+        // The same cities asked again are one cache hit; any of them changing drops it. Only known names make the key,
+        // so a batch with unknown names is answered fresh (its fan-out is cheap) and never fills the cache.
+        var key = $"{t}:{hoursAhead}:{string.Join(",", resolved.Select(r => r.City.Id))}";
+        if (resolved.Count == 0)
+            return TypedResults.Ok(new BatchForecastDto(0, hoursAhead, t, [], errors));
+        if (errors.Count > 0)
+            return TypedResults.Ok(await Fetch());
         try
         {
             return await ComputeBatch();
@@ -99,6 +133,14 @@ public static class ForecastApi
 
         Task<IResult> ComputeBatch() => cache.ForCities("batch", resolved.Select(r => r.City).ToList(), key, async () =>
         {
+            var answer = await Fetch();
+            // A city not ready yet must not be cached as such: let the next request ask again.
+            if (answer.Count < resolved.Count) throw new BatchNotReadyException(answer);
+            return answer;
+        });
+
+        async Task<BatchForecastDto> Fetch()
+        {
             // One fan-out: every city's grain is asked at once.
             var answers = await Task.WhenAll(resolved.Select(r => grains.GetGrain<ICityForecastGrain>(GrainKeys.Forecast(r.City.Id)).GetForecast(t, hoursAhead)));
             var forecasts = new List<ForecastDto>();
@@ -106,12 +148,10 @@ public static class ForecastApi
             for (var i = 0; i < resolved.Count; i++)
             {
                 if (answers[i] is { } f) forecasts.Add(ToDto(resolved[i].City, f, 0.9));
-                else problems.Add(new BatchProblemDto(resolved[i].Asked, StatusCodes.Status503ServiceUnavailable, "No data yet", $"{resolved[i].City.Name} has no readings yet.", null));
+                else problems.Add(new BatchProblemDto(Problems.Shown(resolved[i].Asked), StatusCodes.Status503ServiceUnavailable, "No data yet", $"{resolved[i].City.Name} has no readings yet.", null));
             }
-            // A city not ready yet must not be cached as such: let the next request ask again.
-            if (forecasts.Count < resolved.Count) throw new BatchNotReadyException(new BatchForecastDto(forecasts.Count, hoursAhead, t, forecasts, problems));
             return new BatchForecastDto(forecasts.Count, hoursAhead, t, forecasts, problems);
-        });
+        }
     }
 
     /// <summary>A batch with a city that is still starting: answered, not cached.</summary>

@@ -41,7 +41,11 @@ public static class HistoryApi
         if (!string.IsNullOrWhiteSpace(hours) && fromAt is not null && toAt is not null)
             return Problems.BadParameter("hours", "give either 'hours' or 'from' and 'to', not all three");
 
+        // Times are checked against the range history can have before any arithmetic: 0001-01-01 or 9999-12-31 is
+        // a 400 naming the parameter, never an overflow.
         var nextHour = Floor(clock.GetUtcNow().UtcDateTime).AddHours(1);
+        var latest = nextHour.AddDays(1);
+        if (!InRange(fromAt, latest, "from", out bad) || !InRange(toAt, latest, "to", out bad)) return bad!;
         DateTime start, end;
         if (fromAt is { } f)
         {
@@ -59,16 +63,32 @@ public static class HistoryApi
                 $"the range may span at most 90 days ({MaxHours} hours); this one spans {(end - start).TotalHours:0} hours");
         if (catalog.Resolve(city) is not { } c) return Problems.UnknownCity(city, catalog);
 
-        return await cache.ForCity("history", c, $"{c.Id}:{std.Code()}:{start:yyyyMMddHH}:{end:yyyyMMddHH}", async () =>
+        // Only windows that end with the current hour are cached: those are what dashboards and other clients ask
+        // again. An arbitrary past window is answered fresh, so a client cannot fill memory with windows of its choice.
+        if (end != nextHour)
+            return TypedResults.Ok(await Compute());
+        return await cache.ForCity("history", c, $"{c.Id}:{std.Code()}:{start:yyyyMMddHH}:{end:yyyyMMddHH}", Compute);
+
+        async Task<HistoryDto> Compute()
         {
             // The hours before the range are read too: each hour's AQI comes from the 24 hours ending with it.
             var data = await grains.GetGrain<ICityGrain>(GrainKeys.City(c)).GetHistory(start.AddHours(-Lead), end);
             var rows = data.Where(h => h.Hour >= start && h.Values.Count > 0).Select(h => ToDto(h, data, std)).ToList();
             return new HistoryDto(c.Name, c.Id, std.Code(), start, end, (int)(end - start).TotalHours, rows.Count,
                 rows.Any(r => r.Simulated), rows);
-        });
+        }
     }
 
+    /// <summary>Earliest time history may ask for: no instrument in the catalog's cities reported hourly before it.</summary>
+    public static readonly DateTime Earliest = new(1980, 1, 1, 0, 0, 0, DateTimeKind.Utc);
+
+    private static bool InRange(DateTime? value, DateTime latest, string name, out ProblemHttpResult? problem)
+    {
+        problem = null;
+        if (value is not { } v || (v >= Earliest && v <= latest)) return true;
+        problem = Problems.BadParameter(name, $"must be from {Earliest:yyyy-MM-dd} to {latest:yyyy-MM-ddTHH:mm}Z (a day ahead at most)");
+        return false;
+    }
     private static HistoryHourDto ToDto(CityHour hour, IReadOnlyList<CityHour> hours, AqiStandard std)
     {
         var aqi = CityHourSeries.AqiAt(hours, hour.Hour, std);

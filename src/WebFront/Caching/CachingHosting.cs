@@ -12,7 +12,17 @@ public static class CachingHosting
     {
         var services = builder.Services;
         services.AddSingleton<CacheMetrics>();
-        services.AddHybridCache(o => o.MaximumPayloadBytes = 8 * 1024 * 1024)
+        var limits = builder.Configuration.GetSection(AnswerCacheOptions.Section).Get<AnswerCacheOptions>() ?? new AnswerCacheOptions();
+        services.AddSingleton(limits);
+        // The memory tier is bounded by size: HybridCache gives every entry its payload's size in bytes, so the
+        // tier holds at most MemoryLimitMegabytes of answers, evicting the least used; an answer above
+        // MaximumEntryKilobytes is served but not kept.
+        services.AddMemoryCache(o => o.SizeLimit = limits.MemoryLimitMegabytes * 1024L * 1024L);
+        services.AddHybridCache(o =>
+            {
+                o.MaximumPayloadBytes = limits.MaximumEntryKilobytes * 1024L;
+                o.MaximumKeyLength = 512;
+            })
             .AddSerializer<CachedAnswer, CachedAnswerSerializer>();
         var redis = builder.Configuration.GetConnectionString("Redis");
         if (!string.IsNullOrWhiteSpace(redis))
@@ -49,6 +59,18 @@ public static class CachingHosting
         public Task<(string Value, bool Healthy)> CheckAsync() =>
             Task.FromResult(store.IsConnected ? ("connected", true) : ("unavailable", false));
     }
+}
+
+/// <summary>Bounds of the answer cache (configuration section `Cache`).</summary>
+public sealed class AnswerCacheOptions
+{
+    public const string Section = "Cache";
+
+    /// <summary>Most memory the in-process tier holds, in MiB (payload bytes).</summary>
+    public int MemoryLimitMegabytes { get; set; } = 64;
+
+    /// <summary>Largest answer kept, in KiB (a 90-day history is about 1 MiB); larger answers are served uncached.</summary>
+    public int MaximumEntryKilobytes { get; set; } = 2048;
 }
 
 /// <summary>A health field with a fixed value (e.g. `cache: memory` when no Redis is configured).</summary>

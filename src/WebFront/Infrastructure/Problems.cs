@@ -18,19 +18,36 @@ public static class Problems
             Extensions = { ["parameter"] = parameter },
         });
 
+    /// <summary>Most characters of a client's text an error repeats back.</summary>
+    public const int MaxEchoed = 64;
+
+    /// <summary>Names longer than this get no suggestions: no city is called that, and the edit distance would cost.</summary>
+    public const int MaxSuggested = 40;
+
+    /// <summary>A client's text as an error repeats it: at most <see cref="MaxEchoed"/> characters.</summary>
+    public static string Shown(string? text) =>
+        text is null ? "" : text.Length > MaxEchoed ? text[..MaxEchoed] + "…" : text;
+
     /// <summary>404 for a city that is not in the catalog, with close names.</summary>
-    public static ProblemHttpResult UnknownCity(string name, CityCatalog catalog)
-    {
-        var shown = name.Length > 100 ? name[..100] + "…" : name;
-        return TypedResults.Problem(new ProblemDetails
+    public static ProblemHttpResult UnknownCity(string name, CityCatalog catalog) =>
+        TypedResults.Problem(new ProblemDetails
         {
             Status = StatusCodes.Status404NotFound,
             Title = "Unknown city",
-            Detail = $"No city named '{shown}' in the catalog. GET /api/v1/cities/ lists every city.",
+            Detail = $"No city named '{Shown(name)}' in the catalog. GET /api/v1/cities/ lists every city.",
             Type = "https://www.rfc-editor.org/rfc/rfc9110#name-404-not-found",
-            Extensions = { ["suggestions"] = catalog.Suggest(name) },
+            Extensions = { ["suggestions"] = name.Length > MaxSuggested ? Array.Empty<string>() : catalog.Suggest(name) },
         });
-    }
+
+    /// <summary>413 for a body over the API's limit.</summary>
+    public static ProblemHttpResult TooLarge() =>
+        TypedResults.Problem(new ProblemDetails
+        {
+            Status = StatusCodes.Status413PayloadTooLarge,
+            Title = "Request body too large",
+            Detail = $"The API accepts bodies of at most {WebFrontHosting.MaxRequestBodyBytes / 1024} KiB.",
+            Type = "https://www.rfc-editor.org/rfc/rfc9110#name-413-content-too-large",
+        });
 
     /// <summary>503 when a city has no data yet (just started).</summary>
     public static ProblemHttpResult NotReady(string city) =>
