@@ -78,8 +78,11 @@ public sealed class AirNowExport : HistoryFormat
             var dateText = row[date].Trim();
             if (!DateTime.TryParseExact(dateText, LocalFormats, CultureInfo.InvariantCulture, DateTimeStyles.None, out var local))
                 return LineResult.Bad("Date (LT) not understood", $"'{OpenAqExport.Shorten(dateText)}'");
+            // A local hour outside the range imports take would also underflow or overflow the IST offset.
+            if (local < HistoryImporter.Earliest || local > HistoryImporter.Latest)
+                return LineResult.Bad(HistoryImporter.OutOfRangeReason, $"'{OpenAqExport.Shorten(dateText)}'");
             var valueText = row[raw];
-            if (!double.TryParse(valueText, NumberStyles.Float, CultureInfo.InvariantCulture, out var v))
+            if (!double.TryParse(valueText, NumberStyles.Float, CultureInfo.InvariantCulture, out var v) || !double.IsFinite(v))
                 return LineResult.Bad("Raw Conc. is not a number", $"'{OpenAqExport.Shorten(valueText)}'");
             if (v == -999) return LineResult.Skip("missing value (-999)");
             if (qc >= 0 && qc < row.Count && row[qc] is { Length: > 0 } flag && !flag.Trim().Equals("Valid", StringComparison.OrdinalIgnoreCase))

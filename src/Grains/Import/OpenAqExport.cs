@@ -77,7 +77,7 @@ public sealed class OpenAqExport : HistoryFormat
 
             var valueText = row[value];
             if (valueText.Length == 0) return LineResult.Skip("no value");
-            if (!double.TryParse(valueText, NumberStyles.Float, CultureInfo.InvariantCulture, out var v))
+            if (!double.TryParse(valueText, NumberStyles.Float, CultureInfo.InvariantCulture, out var v) || !double.IsFinite(v))
                 return LineResult.Bad("value is not a number", $"'{Shorten(valueText)}'");
             if (!ConcentrationUnits.TryToCanonical(p.P, v, row[unit], out var canonical))
                 return LineResult.Bad($"unit is not a concentration unit of {p.P.Code()}", $"'{Shorten(row[unit])}'");

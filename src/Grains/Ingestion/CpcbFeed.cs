@@ -50,6 +50,10 @@ public sealed class CpcbFeed(IOptions<CpcbOptions> options, CityCatalog catalog,
     public static readonly TimeSpan StationLag = TimeSpan.FromHours(2);
 
     private static readonly TimeSpan Ist = new(5, 30, 0);
+
+    /// <summary>Times of the feed outside these are bad timestamps (counted), not readings.</summary>
+    private static readonly DateTime Earliest = new(2000, 1, 1), Latest = new(2100, 1, 1);
+
     private readonly CpcbOptions _options = options.Value;
     private readonly Lock _gate = new();
     private Task<CpcbSnapshot>? _current;
@@ -192,6 +196,8 @@ public sealed class CpcbFeed(IOptions<CpcbOptions> options, CityCatalog catalog,
     {
         if (!DateTime.TryParseExact(text?.Trim(), "dd-MM-yyyy HH:mm:ss", CultureInfo.InvariantCulture, DateTimeStyles.None, out var local))
             return null;
+        // "01-01-0001 00:00:00" parses, but is no time of a reading (and the IST offset would underflow).
+        if (local < Earliest || local > Latest) return null;
         return DateTime.SpecifyKind(local - Ist, DateTimeKind.Utc);
     }
 

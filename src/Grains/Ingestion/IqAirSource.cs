@@ -70,6 +70,11 @@ public sealed class IqAirSource(HttpClient http, IOptions<IqAirOptions> options,
         var main = MainPollutant(pollution?.Mainus);
         var readings = new List<SourceReading>();
         var empty = new Dictionary<Pollutant, double>();
+        if (pollution?.Aqius is { } odd && !(odd is >= 0 and <= 2000))
+        {
+            rejections.Add(new Rejection(SourceNames.IqAir, city.Id, "aqi_out_of_range", $"aqius={odd.ToString(CultureInfo.InvariantCulture)}"));
+            pollutionHour = null;
+        }
         if (pollutionHour is { } ph && pollution?.Aqius is { } reported)
         {
             var aqi = (int)Math.Round(reported, MidpointRounding.AwayFromZero);
@@ -100,7 +105,8 @@ public sealed class IqAirSource(HttpClient http, IOptions<IqAirOptions> options,
     private static DateTime? Hour(string? ts, string what, City city, List<Rejection> rejections)
     {
         if (ts is null) return null;
-        if (!DateTime.TryParse(ts, CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal, out var t))
+        if (!DateTime.TryParse(ts, CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal, out var t) ||
+            t.Year is < 2000 or >= 2100)
         {
             rejections.Add(new Rejection(SourceNames.IqAir, city.Id, "bad_timestamp", $"{what}.ts={ts}"));
             return null;

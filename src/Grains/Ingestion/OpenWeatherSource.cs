@@ -21,6 +21,8 @@ namespace AirQuality.Grains.Ingestion;
 public sealed class OpenWeatherSource(HttpClient http, IOptions<OpenWeatherOptions> options, SourceMonitor monitor) : IHistorySource
 {
     /// <summary>The first hour OpenWeather's history holds.</summary>
+    private const long EarliestDt = 946_684_800, LatestDt = 4_102_444_800;
+
     public static readonly DateTime HistoryBegins = new(2020, 11, 27, 0, 0, 0, DateTimeKind.Utc);
 
     private readonly OpenWeatherOptions _options = options.Value;
@@ -73,7 +75,8 @@ public sealed class OpenWeatherSource(HttpClient http, IOptions<OpenWeatherOptio
         var rejections = new List<Rejection>();
         foreach (var entry in body.List)
         {
-            if (entry.Dt is not > 0)
+            // Seconds since 1970 from 2000 to 2100: anything else (0, negative, 3e11) is a bad timestamp, never an overflow.
+            if (entry.Dt is not (>= EarliestDt and < LatestDt))
             {
                 rejections.Add(new Rejection(SourceNames.OpenWeather, city.Id, "bad_timestamp", $"dt={entry.Dt?.ToString(CultureInfo.InvariantCulture) ?? "missing"}"));
                 continue;

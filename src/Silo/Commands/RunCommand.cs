@@ -21,8 +21,8 @@ public static class RunCommand
         {
             Urls,
             Role,
+            SiloCommandLine.Configuration,
         };
-        cmd.TreatUnmatchedTokensAsErrors = false;
         cmd.SetAction((parse, ct) => ExecuteAsync(parse, ct));
         return cmd;
     }
@@ -31,8 +31,8 @@ public static class RunCommand
     {
         var urls = parse.GetValue(Urls);
         var role = parse.GetValue(Role);
-        // Anything the verb does not know goes on to ASP.NET Core configuration (e.g. --Cities:BackfillDays=30).
-        var passthrough = parse.UnmatchedTokens.ToList();
+        // Configuration goes on to ASP.NET Core, only in the --Section:Key=value form (e.g. --Cities:BackfillDays=30).
+        var passthrough = (parse.GetValue(SiloCommandLine.Configuration) ?? []).ToList();
         if (urls is not null) passthrough.AddRange(["--urls", urls]);
         WebApplication app;
         try
