@@ -16,7 +16,8 @@ public static class SiloHost
     /// <exception cref="Microsoft.Extensions.Options.OptionsValidationException">The cluster settings are invalid.</exception>
     public static WebApplication Build(string[] args, SiloRole role = SiloRole.All)
     {
-        var builder = WebApplication.CreateBuilder(args);
+        // appsettings.json (default log levels) is read from beside the executable, wherever it is started from.
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
         if (string.IsNullOrEmpty(builder.Configuration["urls"]) && string.IsNullOrEmpty(builder.Configuration["ASPNETCORE_URLS"]))
             builder.WebHost.UseUrls(DefaultUrl);
         builder.AddTelemetry(role switch { SiloRole.Silo => "airquality-silo", SiloRole.Web => "airquality-web", _ => "airquality" });
