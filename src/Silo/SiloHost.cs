@@ -37,9 +37,16 @@ public static class SiloHost
         if (role is SiloRole.All or SiloRole.Web)
             builder.AddWebFront();
         else
+        {
             builder.AddAdminAuth(); // the dashboard's token check
+            builder.AddApiRateLimiting(); // sign-in and /metrics limits
+        }
+        builder.AddTrustedProxies();
 
         var app = builder.Build();
+        // First of all: who the client is (only configured proxies may say), for limits, logs and Secure cookies.
+        app.UseForwardedHeaders();
+        if (role == SiloRole.Silo) app.UseRateLimiter();
         app.MapProbes();
         app.MapTelemetry();
         if (role is SiloRole.All or SiloRole.Silo)

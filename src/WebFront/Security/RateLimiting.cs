@@ -16,6 +16,9 @@ public sealed class RateLimitOptions
 
     /// <summary>Requests a client may send at once above the sustained rate.</summary>
     public int Burst { get; set; } = 200;
+
+    /// <summary>Dashboard sign-in attempts per client per minute (token guessing).</summary>
+    public int LoginAttemptsPerMinute { get; set; } = 10;
 }
 
 /// <summary>A token bucket per client address on /api; 429 problem details with Retry-After beyond it.</summary>
@@ -29,10 +32,21 @@ public static class RateLimitingHosting
             limiter.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
             limiter.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(ctx =>
             {
-                // Probes and health checks are never limited: an orchestrator must always see the truth.
-                if (!o.Enabled || !ctx.Request.Path.StartsWithSegments("/api") || ctx.Request.Path.StartsWithSegments("/api/v1/health"))
+                // Probes and health checks are never limited: an orchestrator must always see the truth. The API,
+                // the SignalR negotiation and the metrics share one bucket per client; sign-in has its own, small one.
+                var path = ctx.Request.Path;
+                if (!o.Enabled || path.StartsWithSegments("/api/v1/health")) return RateLimitPartition.GetNoLimiter("unlimited");
+                var client = TrustedProxies.ClientKey(ctx.Connection.RemoteIpAddress);
+                if (path.StartsWithSegments(DashboardLogin.LoginPath) && HttpMethods.IsPost(ctx.Request.Method))
+                    return RateLimitPartition.GetFixedWindowLimiter("login:" + client, _ => new FixedWindowRateLimiterOptions
+                    {
+                        PermitLimit = Math.Max(1, o.LoginAttemptsPerMinute),
+                        Window = TimeSpan.FromMinutes(1),
+                        QueueLimit = 0,
+                        AutoReplenishment = true,
+                    });
+                if (!path.StartsWithSegments("/api") && !path.StartsWithSegments("/hubs/aqi/negotiate") && !path.StartsWithSegments("/metrics"))
                     return RateLimitPartition.GetNoLimiter("unlimited");
-                var client = ctx.Connection.RemoteIpAddress?.ToString() ?? "unknown";
                 return RateLimitPartition.GetTokenBucketLimiter(client, _ => new TokenBucketRateLimiterOptions
                 {
                     TokenLimit = Math.Max(1, o.Burst),
@@ -54,7 +68,9 @@ public static class RateLimitingHosting
                     {
                         Status = StatusCodes.Status429TooManyRequests,
                         Title = "Too many requests",
-                        Detail = $"This client is over {o.PermitsPerSecond} requests per second (burst {o.Burst}). Retry after {retry} s.",
+                        Detail = context.HttpContext.Request.Path.StartsWithSegments(DashboardLogin.LoginPath)
+                            ? $"This client is over {o.LoginAttemptsPerMinute} sign-in attempts per minute. Retry after {retry} s."
+                            : $"This client is over {o.PermitsPerSecond} requests per second (burst {o.Burst}). Retry after {retry} s.",
                         Type = "https://www.rfc-editor.org/rfc/rfc6585#section-4",
                     },
                 });
