@@ -127,6 +127,7 @@ public class CodeAgreementTests
                 ["OPENWEATHER_API_KEY"] = "",
                 ["IQAIR_API_KEY"] = "",
                 ["OTEL_EXPORTER_OTLP_ENDPOINT"] = "",
+                ["ForwardedHeaders__KnownNetworks__0"] = "172.16.0.0/12",
             };
             var siloEnv = Environment(compose["silo"]["environment"].Keys.Concat(DeploymentContract.SetByEntrypoint), loopback, siloHttp);
             var webEnv = Environment(compose["web"]["environment"].Keys, loopback, webHttp);

@@ -32,6 +32,7 @@ public static class DeploymentContract
         "ConnectionStrings__Postgres", "ConnectionStrings__Redis", "Orleans__SiloPort", "Orleans__GatewayPort",
         "ORLEANS_CLUSTER_ID", "ORLEANS_SERVICE_ID", "POD_NAME", "POD_IP", "Auth__AdminTokens__0",
         "CPCB_API_KEY", "OPENWEATHER_API_KEY", "IQAIR_API_KEY", "OTEL_EXPORTER_OTLP_ENDPOINT", "ASPNETCORE_URLS",
+        "ForwardedHeaders__KnownNetworks__0",
     ];
 
     /// <summary>Names the container entrypoint fills in when the orchestrator did not (Docker, compose).</summary>
@@ -49,5 +50,6 @@ public static class DeploymentContract
 
     /// <summary>The environment a web front needs: no upstream API keys, no silo ports.</summary>
     public static readonly IReadOnlyList<string> WebEnvironment =
-        ["ConnectionStrings__Postgres", "ConnectionStrings__Redis", "ORLEANS_CLUSTER_ID", "ORLEANS_SERVICE_ID", "Auth__AdminTokens__0"];
+        ["ConnectionStrings__Postgres", "ConnectionStrings__Redis", "ORLEANS_CLUSTER_ID", "ORLEANS_SERVICE_ID", "Auth__AdminTokens__0",
+         "ForwardedHeaders__KnownNetworks__0"];
 }
