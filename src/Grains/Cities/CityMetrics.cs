@@ -26,6 +26,9 @@ public sealed class CityMetrics : IDisposable
             description: "Cities the poll watchdog's latest check found not polling for two periods");
     }
 
+    /// <summary>The meter the figures are published on (one per process, or per test silo).</summary>
+    public Meter Meter => _meter;
+
     public void Polled(string trigger) => _polls.Add(1, new KeyValuePair<string, object?>("trigger", trigger));
 
     public void Joined() => _joined.Add(1);
