@@ -73,6 +73,11 @@ public class CityForecastGrainTests(ForecastClusterFixture fixture) : IClassFixt
         // ...while a training demotes it (persistence beats it on the same window), and only then does the old refresh finish.
         var demotion = grain.CompleteTraining(new TrainingReport("agra", "race", DateTime.UtcNow, DateTime.UtcNow, 480,
             [new TargetTrainingReport("pm25", [], new ModelMetrics(0, 1, 1, null), "persistence", "persistence beats every family", champion, 1000)], null));
+        // The demotion is in (the registry answers while refreshes wait: asked until it shows), and its own refresh waits for the older one.
+        var asked = System.Diagnostics.Stopwatch.StartNew();
+        while (Assert.Single((await grain.GetModels()).Targets).ChampionVersion is not null)
+            Assert.True(asked.Elapsed < TimeSpan.FromSeconds(30), "the demotion did not arrive");
+        Assert.False(demotion.IsCompleted);
         release();
         await demotion.WaitAsync(TimeSpan.FromSeconds(30));
         await watcher.NextAsync(c => c.CityId == "agra" && c.Kind == CityChangeKind.Readings, TimeSpan.FromSeconds(30), seen);
