@@ -213,7 +213,12 @@ public sealed class CityForecastGrain(
     }
 
     /// <summary>The serving history, read from the store once per activation (the last <see cref="ForecastOptions.ServingHistoryDays"/>).</summary>
-    private Task<CityWindow> LoadHistoryAsync() => _history ??= LoadAsync();
+    private Task<CityWindow> LoadHistoryAsync()
+    {
+        // A failed read (the store down) is tried again at the next refresh.
+        if (_history is { IsFaulted: true } or { IsCanceled: true }) _history = null;
+        return _history ??= LoadAsync();
+    }
 
     private async Task<CityWindow> LoadAsync()
     {
