@@ -43,13 +43,13 @@ public static class HistoryApi
 
         // Times are checked against the range history can have before any arithmetic: 0001-01-01 or 9999-12-31 is
         // a 400 naming the parameter, never an overflow.
-        var nextHour = Floor(clock.GetUtcNow().UtcDateTime).AddHours(1);
+        var nextHour = Hours.Floor(clock.GetUtcNow().UtcDateTime).AddHours(1);
         var latest = nextHour.AddDays(1);
         if (!InRange(fromAt, latest, "from", out bad) || !InRange(toAt, latest, "to", out bad)) return bad!;
         DateTime start, end;
         if (fromAt is { } f)
         {
-            start = Floor(f);
+            start = Hours.Floor(f);
             end = toAt is { } t ? Ceiling(t) : string.IsNullOrWhiteSpace(hours) ? nextHour : start.AddHours(span);
         }
         else
@@ -89,6 +89,7 @@ public static class HistoryApi
         problem = Problems.BadParameter(name, $"must be from {Earliest:yyyy-MM-dd} to {latest:yyyy-MM-ddTHH:mm}Z (a day ahead at most)");
         return false;
     }
+
     private static HistoryHourDto ToDto(CityHour hour, IReadOnlyList<CityHour> hours, AqiStandard std)
     {
         var aqi = CityHourSeries.AqiAt(hours, hour.Hour, std);
@@ -103,7 +104,5 @@ public static class HistoryApi
             w is null ? null : new WeatherDto(w.TemperatureC, w.HumidityPercent, w.WindSpeedMs, w.PressureHpa));
     }
 
-    private static DateTime Floor(DateTime t) => new(t.Year, t.Month, t.Day, t.Hour, 0, 0, DateTimeKind.Utc);
-
-    private static DateTime Ceiling(DateTime t) => t == Floor(t) ? Floor(t) : Floor(t).AddHours(1);
+    private static DateTime Ceiling(DateTime t) => t == Hours.Floor(t) ? Hours.Floor(t) : Hours.Floor(t).AddHours(1);
 }
