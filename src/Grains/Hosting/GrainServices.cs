@@ -19,6 +19,8 @@ public static class GrainServices
         services.TryAddSingleton(TimeProvider.System);
         services.AddCityCatalog(configuration);
         services.AddReadingStore(configuration);
+        services.TryAddSingleton<CityMetrics>();
+        services.AddHostedService<PollWatchdogService>();
         services.AddSingleton<IAirQualitySource>(sp =>
         {
             // The simulator runs when asked to, or by default when no real source is keyed.

@@ -12,7 +12,7 @@ namespace AirQuality.WebFront.Apis;
 public static class HealthApi
 {
     /// <summary>Check names of the web front, which are also the fields of the answer they fill.</summary>
-    public const string CacheCheck = "cache", SourcesCheck = "sources";
+    public const string CacheCheck = "cache", SourcesCheck = "sources", PollingCheck = "polling";
 
     /// <summary>The seed's health answer.</summary>
     /// <param name="Status">`healthy`, `degraded` (something optional is down) or `unhealthy`.</param>
@@ -20,9 +20,10 @@ public static class HealthApi
     /// <param name="Cache">`memory`, `connected` or `unavailable`.</param>
     /// <param name="Cluster">Silos and their state.</param>
     /// <param name="Sources">Each upstream source: `ok`, `degraded`, `failing` or `off`, with its last success (details at /api/v1/sources).</param>
+    /// <param name="Polling">Whether every city keeps polling: `ok`, or which cities the poll watchdog had to restart (see <see cref="IPollWatchdogGrain"/>).</param>
     /// <param name="Checks">Every health check behind the answer, by name: its status and what it saw.</param>
     public sealed record HealthDto(string Status, DateTime Timestamp, string Database, string Cache, ClusterHealthDto Cluster, string Version, string Mode,
-        IReadOnlyList<SourceHealthDto> Sources, IReadOnlyDictionary<string, CheckDto> Checks);
+        IReadOnlyList<SourceHealthDto> Sources, IReadOnlyDictionary<string, CheckDto> Checks, string Polling = "ok");
 
     /// <summary>One upstream source in the health answer.</summary>
     public sealed record SourceHealthDto(string Name, string Status, string Circuit, DateTime? LastSuccess, string? LastError, int ConsecutiveFailures);
@@ -58,6 +59,13 @@ public static class HealthApi
             checks.AddRedis(sp => sp.GetRequiredService<IConnectionMultiplexer>(), name: CacheCheck, failureStatus: HealthStatus.Degraded,
                 tags: [ProbeHosting.ApiTag], timeout: TimeSpan.FromSeconds(2));
         checks.AddCheck<SourcesHealthCheck>(SourcesCheck, failureStatus: HealthStatus.Degraded, tags: [ProbeHosting.ApiTag]);
+        checks.AddGrainCheck(PollingCheck, async (grains, ct) =>
+        {
+            var watchdog = await grains.GetGrain<IPollWatchdogGrain>(GrainKeys.PollWatchdog).GetStatus().WaitAsync(TimeSpan.FromSeconds(5), ct);
+            return watchdog.Healthy
+                ? HealthCheckResult.Healthy("ok")
+                : HealthCheckResult.Degraded($"restarted {watchdog.Stale.Count} cities not polling for {watchdog.Threshold.TotalMinutes:0} min: {string.Join(", ", watchdog.Stale.Take(5))}");
+        });
         return builder;
     }
 
@@ -96,10 +104,14 @@ public static class HealthApi
                 ? (IReadOnlyList<SourceHealthDto>)list
                 : [new SourceHealthDto("sources", "unknown", "none", null, src.Exception?.GetType().Name ?? src.Description, 0)];
 
-        var degraded = entries.Any(e => e.Key != ProbeHosting.ClusterCheck && e.Value.Status != HealthStatus.Healthy && (up || e.Key != SourcesCheck));
+        var polling = !up || !entries.TryGetValue(PollingCheck, out var pw) ? "ok"
+            : pw.Status == HealthStatus.Healthy ? "ok" : pw.Exception is { } pe ? "unknown: " + pe.GetType().Name : pw.Description ?? "unknown";
+        var degraded = entries.Any(e => e.Key != ProbeHosting.ClusterCheck && e.Value.Status != HealthStatus.Healthy
+                                        && (up || (e.Key != SourcesCheck && e.Key != PollingCheck))
+                                        && !(e.Key == PollingCheck && polling.StartsWith("unknown", StringComparison.Ordinal)));
         var status = !up ? "unhealthy" : degraded ? "degraded" : "healthy";
         var checks = entries.ToDictionary(e => e.Key, e => new CheckDto(e.Value.Status.ToString().ToLowerInvariant(), e.Value.Description));
-        return new HealthDto(status, now, database, cache, cluster, Version, clustered ? "cluster" : "embedded", sources, checks);
+        return new HealthDto(status, now, database, cache, cluster, Version, clustered ? "cluster" : "embedded", sources, checks, polling);
     }
 
     private static readonly string Version =
