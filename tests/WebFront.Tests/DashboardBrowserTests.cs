@@ -17,7 +17,7 @@ public sealed class DashboardBrowserTests(EmbeddedAppWithRedis app)
     [SkippableFact]
     public void The_dashboard_shows_rankings_map_and_a_city_with_history_forecast_and_models()
     {
-        Skip.IfNot(File.Exists(Chromium) && File.Exists(ChromeDriver), "Chromium and chromedriver are not installed (apt-get install chromium chromium-driver)");
+        TestEnvironment.Require(File.Exists(Chromium) && File.Exists(ChromeDriver), "Chromium and chromedriver are not installed (apt-get install chromium chromium-driver)");
         using var browser = Browser.Open(app.BaseAddress);
 
         browser.Until(d => d.FindElements(By.CssSelector("#rankings tbody tr")).Count == 56);
@@ -40,7 +40,7 @@ public sealed class DashboardBrowserTests(EmbeddedAppWithRedis app)
     [SkippableFact]
     public async Task New_readings_reach_an_open_dashboard_without_a_reload()
     {
-        Skip.IfNot(File.Exists(Chromium) && File.Exists(ChromeDriver), "Chromium and chromedriver are not installed (apt-get install chromium chromium-driver)");
+        TestEnvironment.Require(File.Exists(Chromium) && File.Exists(ChromeDriver), "Chromium and chromedriver are not installed (apt-get install chromium chromium-driver)");
         using var browser = Browser.Open(app.BaseAddress);
         browser.Until(d => d.FindElements(By.CssSelector("#rankings tbody tr")).Count == 56);
         browser.Until(d => d.FindElement(By.Id("live")).Text == "live" ? "live" : null);

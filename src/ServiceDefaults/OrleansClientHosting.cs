@@ -1,8 +1,7 @@
-using AirQuality.WebFront.Apis;
 using Microsoft.Extensions.Options;
 using Orleans.Configuration;
 
-namespace AirQuality.WebFront;
+namespace AirQuality.ServiceDefaults;
 
 /// <summary>Connects the standalone web front to a cluster.</summary>
 public static class OrleansClientHosting
@@ -55,15 +54,6 @@ public static class OrleansClientHosting
         builder.Properties[typeof(ClusterSettings)] = settings;
         builder.Services.AddSingleton(Options.Create(settings));
         builder.Services.AddSingleton(settings);
-        builder.Services.AddSingleton<IHealthContributor>(new ClusterModeHealth(settings));
         return settings;
-    }
-
-    /// <summary>Fills `mode` of the health answer: `cluster` on PostgreSQL, `embedded` otherwise.</summary>
-    private sealed class ClusterModeHealth(ClusterSettings settings) : IHealthContributor
-    {
-        public string Name => "mode";
-
-        public Task<(string Value, bool Healthy)> CheckAsync() => Task.FromResult((settings.IsClustered ? "cluster" : "embedded", true));
     }
 }

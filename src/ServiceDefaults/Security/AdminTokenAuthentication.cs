@@ -6,7 +6,7 @@ using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
 
-namespace AirQuality.WebFront.Security;
+namespace AirQuality.ServiceDefaults.Security;
 
 /// <summary>Bearer tokens of the administrative endpoints (configuration section `Auth`).</summary>
 public sealed class AuthOptions

@@ -3,7 +3,7 @@ using System.Net;
 using Microsoft.Extensions.Options;
 using Npgsql;
 
-namespace AirQuality.WebFront;
+namespace AirQuality.ServiceDefaults;
 
 /// <summary>
 /// Where this process finds the cluster and how it presents itself to it: the one place cluster configuration is read.

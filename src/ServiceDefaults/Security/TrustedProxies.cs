@@ -1,7 +1,7 @@
 using System.Net;
 using Microsoft.AspNetCore.HttpOverrides;
 
-namespace AirQuality.WebFront.Security;
+namespace AirQuality.ServiceDefaults.Security;
 
 /// <summary>
 /// Which reverse proxies may say who the client is (configuration section `ForwardedHeaders`). By default none:

@@ -1,7 +1,7 @@
 using System.Net;
 using Microsoft.Extensions.Options;
 
-namespace AirQuality.WebFront.Security;
+namespace AirQuality.ServiceDefaults.Security;
 
 /// <summary>
 /// Sign-in for the Orleans Dashboard in a browser: a form that takes an admin or dashboard token and keeps it in an

@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.Mvc;
 
-namespace AirQuality.WebFront.Security;
+namespace AirQuality.ServiceDefaults.Security;
 
 /// <summary>Per-client limits on the API (configuration section `RateLimiting`).</summary>
 public sealed class RateLimitOptions

@@ -6,7 +6,7 @@ using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
 using OpenTelemetry.Trace;
 
-namespace AirQuality.WebFront;
+namespace AirQuality.ServiceDefaults;
 
 /// <summary>
 /// Traces, metrics and logs of every host (silo, web front, both in one): OpenTelemetry with ASP.NET Core, HTTP
