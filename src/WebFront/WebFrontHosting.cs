@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using AirQuality.Domain.Cities;
 using AirQuality.WebFront.Apis;
+using AirQuality.WebFront.Apis.Outlook;
 using AirQuality.WebFront.Caching;
 using AirQuality.WebFront.Infrastructure;
 using AirQuality.WebFront.Observability;
@@ -82,6 +83,7 @@ public static class WebFrontHosting
         api.MapHistoryApi();
         api.MapForecastApi();
         api.MapModelsApi();
+        api.MapOutlookApis();
         app.MapHub<AqiHub>(AqiHub.Path);
         app.MapDashboard();
         SecurityHosting.LogAuthState(app);

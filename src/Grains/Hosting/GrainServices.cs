@@ -37,6 +37,7 @@ public static class GrainServices
         });
         services.AddAirQualitySources(configuration);
         services.AddAirQualityForecasting(configuration);
+        services.AddAirQualityOutlooks(configuration);
         return services;
     }
 }
