@@ -17,7 +17,8 @@ public static class BulletinComposer
 
     /// <param name="hours">The city's merged hours covering at least the 24 hours ending at the bulletin hour, sorted.</param>
     /// <param name="forecast">The city's India AQI forecast at bulletin time, or null.</param>
-    public static BulletinCity Compose(City city, DateOnly date, IReadOnlyList<CityHour> hours, CityForecast? forecast)
+    /// <param name="afterTheDay">True when composed too long after 16:00 IST for today's forecast to be the one of the day.</param>
+    public static BulletinCity Compose(City city, DateOnly date, IReadOnlyList<CityHour> hours, CityForecast? forecast, bool afterTheDay = false)
     {
         var end = BulletinDay.Hour(date);
         var start = end.AddHours(-23);
@@ -32,10 +33,10 @@ public static class BulletinComposer
             .ToList();
         var notes = aqi.Notes.ToList();
         var days = new List<BulletinForecastDay>();
-        if (forecast is null)
-            notes.Add("no forecast was available when the bulletin was composed");
-        else if (forecast.IssuedFor > end + ForecastOriginTolerance)
+        if (afterTheDay || (forecast is not null && forecast.IssuedFor > end + ForecastOriginTolerance))
             notes.Add("composed after the day: the forecast issued with it is not known, so none is shown");
+        else if (forecast is null)
+            notes.Add("no forecast was available when the bulletin was composed");
         else
         {
             for (var ahead = 1; ahead <= 2; ahead++)

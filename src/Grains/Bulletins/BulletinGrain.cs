@@ -49,11 +49,13 @@ public sealed class BulletinGrain(
     {
         var end = BulletinDay.Hour(Date);
         var from = end.AddHours(-23);
+        // Today's forecasts belong to the bulletin only while they are the ones of its hour.
+        var afterTheDay = now - BulletinDay.IssueTime(Date) > BulletinComposer.ForecastOriginTolerance;
         var lines = await Task.WhenAll(catalog.All.Select(async city =>
         {
             var hoursTask = GrainFactory.GetGrain<ICityGrain>(GrainKeys.City(city)).GetHistory(from, end.AddHours(1));
-            var forecastTask = GrainFactory.GetGrain<ICityForecastGrain>(GrainKeys.Forecast(city.Id)).GetForecast("aqi", 48);
-            return BulletinComposer.Compose(city, Date, await hoursTask, await forecastTask);
+            var forecast = afterTheDay ? null : await GrainFactory.GetGrain<ICityForecastGrain>(GrainKeys.Forecast(city.Id)).GetForecast("aqi", 48);
+            return BulletinComposer.Compose(city, Date, await hoursTask, forecast, afterTheDay);
         }));
         return new DailyBulletin(Date.ToString("yyyy-MM-dd"), end, now, final, lines);
     }
