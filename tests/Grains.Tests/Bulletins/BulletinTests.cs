@@ -74,7 +74,7 @@ public sealed class BulletinTests(CityClusterFixture fixture)
     [Fact]
     public async Task A_date_still_to_come_in_India_has_no_bulletin()
     {
-        var today = DateOnly.FromDateTime(fixture.Clock.GetUtcNow().UtcDateTime.AddHours(5.5));
+        var today = DateOnly.FromDateTime(CityTestCluster.Start.UtcDateTime.AddHours(5.5));
         Assert.Null(await fixture.Grains.GetGrain<IBulletinGrain>(GrainKeys.Bulletin(today.AddDays(1))).Get());
     }
 
