@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using AirQuality.Grains;
 using AirQuality.WebFront.Apis;
+using AirQuality.WebFront.Apis.Outlook;
 using AirQuality.WebFront.Caching;
 using AirQuality.WebFront.Infrastructure;
 using AirQuality.WebFront.Observability;
@@ -81,6 +82,7 @@ public static class WebFrontHosting
         api.MapHistoryApi();
         api.MapForecastApi();
         api.MapModelsApi();
+        api.MapOutlookApis();
         app.MapHub<AqiHub>(AqiHub.Path);
         app.MapDashboard();
         SecurityHosting.LogAuthState(app);

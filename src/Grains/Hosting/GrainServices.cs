@@ -35,6 +35,7 @@ public static class GrainServices
         });
         services.AddAirQualitySources(configuration);
         services.AddAirQualityForecasting(configuration);
+        services.AddAirQualityOutlooks(configuration);
         return services;
     }
 }
