@@ -60,10 +60,13 @@ public sealed partial class DashboardBrowserTests(EmbeddedAppWithRedis app, ITes
         Assert.NotEmpty(dominant);
         Assert.DoesNotContain("pm25", dominant);
         Assert.Contains("PM2.5", dominant);
+        // The rankings' badges use the map's colours.
+        var markerFill = b.Js<string>($"return getComputedStyle(document.querySelector(\"#map a.marker[data-city='{top.GetAttribute("data-city")}'] circle\")).fill");
+        Assert.Equal(markerFill, b.Js<string>("return getComputedStyle(document.querySelector('#rankings tbody tr .badge')).backgroundColor"));
+        b.Screenshot("overview");
+
         b.Find("#rank-more").Click();
         Assert.Equal(56, b.FindAll("#rankings tbody tr").Count);
-
-        b.Screenshot("overview");
     }
 
     [SkippableFact]
@@ -178,7 +181,7 @@ public sealed partial class DashboardBrowserTests(EmbeddedAppWithRedis app, ITes
     public async Task A_city_page_shows_headline_advice_outlook_pollutant_cards_and_a_chart_on_category_edges()
     {
         Skip.IfNot(HeadlessBrowser.Available, HeadlessBrowser.Missing);
-        using var b = Open("#/city/delhi");
+        using var b = Open("#/city/delhi", height: 1200);
         b.Until(d => b.FindAll("#chart svg path.history").Count == 1 ? "ok" : null);
         var current = await app.Http.GetFromJsonAsync<JsonElement>("/api/v1/aqi/current/delhi", EmbeddedApp.Json);
 
@@ -217,6 +220,8 @@ public sealed partial class DashboardBrowserTests(EmbeddedAppWithRedis app, ITes
         Assert.Contains("serves", b.Find("#models").Text);
         Assert.Contains("Live skill: not yet measured", b.Find("#models").Text);
         Assert.Contains("Retraining history", b.Find("#models").Text);
+        b.Js("window.scrollTo(0, 0)");
+        b.Screenshot("city-page");
     }
 
     [SkippableFact]
@@ -262,7 +267,7 @@ public sealed partial class DashboardBrowserTests(EmbeddedAppWithRedis app, ITes
             AssertNoSidewaysScroll(b, width, $"city page at {width} px");
             var smallest = b.Js<double>("return Math.min(...[...document.querySelectorAll('#chart svg text')].map(t => parseFloat(getComputedStyle(t).fontSize) * t.ownerSVGElement.getBoundingClientRect().width / t.ownerSVGElement.viewBox.baseVal.width))");
             Assert.True(smallest >= 11, $"chart text is {smallest:0.0} px at {width} px");
-            if (width == 390) b.Screenshot("city-page");
+            if (width == 390) b.Screenshot("city-page-phone");
 
             b.Go("#/compare");
             b.Until(d => b.FindAll("#comparison tbody tr").Count == 5 ? "ok" : null);
@@ -322,14 +327,15 @@ public sealed partial class DashboardBrowserTests(EmbeddedAppWithRedis app, ITes
         Skip.IfNot(HeadlessBrowser.Available, HeadlessBrowser.Missing);
         using var b = Open();
         WaitForMap(b);
-        // Once more with a warm browser process but an empty cache: the figure a returning visitor sees is lower.
+        var first = b.Js<double>("return performance.getEntriesByName('overview-ready')[0].startTime");
+        // Once more, as a returning visitor (files revalidated by ETag).
         b.Js("location.reload()");
         b.Until(d => b.Js<double?>("const m = performance.getEntriesByName('overview-ready')[0]; return m ? m.startTime : null") is not null ? "ok" : null);
         var ready = b.Js<double>("return performance.getEntriesByName('overview-ready')[0].startTime");
         var transferred = b.Js<double>("return performance.getEntriesByType('resource').concat(performance.getEntriesByType('navigation')).reduce((a, e) => a + (e.encodedBodySize || 0), 0)");
-        output.WriteLine($"overview ready {ready:0} ms after navigation start; {transferred / 1024:0} KiB of bodies");
-        // The figure is printed for the record; the bound only catches a page that got badly slower.
-        Assert.True(ready < 5000, $"overview ready after {ready:0} ms");
+        output.WriteLine($"overview ready {first:0} ms after navigation start on first load, {ready:0} ms on reload ({transferred / 1024:0} KiB of bodies)");
+        // The figures are printed for the record; the bound only catches a page that got badly slower.
+        Assert.True(first < 5000 && ready < 5000, $"overview ready after {first:0} ms, {ready:0} ms on reload");
     }
 
     [SkippableFact]

@@ -2,7 +2,7 @@
 // fewer cities than the catalog) it says so and refreshes itself until every city has reported.
 import { api, esc } from "../api.js";
 import { IndiaMap, loadTopology, legendHtml } from "../map.js";
-import { inkOn, pollutantName, std } from "../standards.js";
+import { colorOf, inkOn, pollutantName, std } from "../standards.js";
 import { app } from "../state.js";
 
 const TOP = 10;
@@ -74,7 +74,7 @@ export async function mountOverview(root) {
     $("rankings").tBodies[0].innerHTML = shown.map((x) =>
       `<tr data-city="${esc(x.city_id)}"><td>${x.rank}</td>` +
       `<td><a href="#/city/${encodeURIComponent(x.city_id)}">${esc(x.city)}</a>${x.simulated ? ' <span class="tag sim">simulated</span>' : ""}</td>` +
-      `<td>${badge(x.aqi, x.color)}${x.complete ? "" : ' <span class="tag" title="minimum-data rules not met">provisional</span>'}</td>` +
+      `<td>${badge(x.aqi, colorOf(x.aqi, app.standard))}${x.complete ? "" : ' <span class="tag" title="minimum-data rules not met">provisional</span>'}</td>` +
       `<td>${esc(x.category)}</td><td class="wide-only">${esc(pollutantName(x.dominant_pollutant))}</td></tr>`).join("");
     const more = $("rank-more");
     more.hidden = rows.length <= TOP;
