@@ -1,3 +1,4 @@
+using AirQuality.TestSupport;
 using System.Net.Http.Json;
 using System.Text.Json;
 using OpenQA.Selenium;
@@ -16,7 +17,7 @@ public sealed class OutlookBrowserTests(EmbeddedAppWithRedis app)
     [SkippableFact]
     public async Task The_bulletin_and_GRAP_pages_render_the_APIs_values()
     {
-        Skip.IfNot(File.Exists(Chromium) && File.Exists(ChromeDriver), "Chromium and chromedriver are not installed (apt-get install chromium chromium-driver)");
+        TestEnvironment.Require(File.Exists(Chromium) && File.Exists(ChromeDriver), "Chromium and chromedriver are not installed (apt-get install chromium chromium-driver)");
         var bulletin = await app.Http.GetFromJsonAsync<JsonElement>("/api/v1/bulletin", EmbeddedApp.Json);
         var delhi = bulletin.GetProperty("cities").EnumerateArray().Single(c => c.GetProperty("city_id").GetString() == "delhi");
         var grap = await app.Http.GetFromJsonAsync<JsonElement>("/api/v1/grap", EmbeddedApp.Json);
