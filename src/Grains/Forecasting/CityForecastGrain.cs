@@ -124,14 +124,14 @@ public sealed class CityForecastGrain(
             var challenger = trained.FirstOrDefault(v => v.Model == t.Proposed);
             var persistenceMae = t.Persistence.Mae;
             string decision;
-            if (challenger is not null && ChampionSelection.ChallengerWins(challenger.Metrics.Mae, t.IncumbentMae))
+            if (challenger is not null && ChampionSelection.ChallengerWins(t.ChallengerMae ?? challenger.Metrics.Mae, t.IncumbentMae))
             {
-                Promote(registry, challenger.Version, t.ProposedReason + (t.IncumbentMae is { } inc ? $"; replaces v{current} (MAE {inc:0.##} on the same window)" : ""));
+                Promote(registry, challenger.Version, t.ProposedReason + (t.IncumbentMae is { } inc ? $"; replaces v{current} (MAE {inc:0.##} against {t.ChallengerMae ?? challenger.Metrics.Mae:0.##}: {t.ComparisonBasis})" : ""));
                 decision = $"promoted {challenger.Model} v{challenger.Version}";
             }
             else if (challenger is not null)
             {
-                registry.ChampionReason = $"v{current} keeps serving: its validation MAE {t.IncumbentMae:0.##} is not beaten by {challenger.Model} ({challenger.Metrics.Mae:0.##})";
+                registry.ChampionReason = $"v{current} keeps serving: its MAE {t.IncumbentMae:0.##} is not beaten by {challenger.Model} ({t.ChallengerMae ?? challenger.Metrics.Mae:0.##}) ({t.ComparisonBasis})";
                 decision = $"kept v{current}";
             }
             else if (current is not null && t.IncumbentMae is { } inc && inc < persistenceMae)
