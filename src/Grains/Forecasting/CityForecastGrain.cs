@@ -124,7 +124,8 @@ public sealed class CityForecastGrain(
             var challenger = trained.FirstOrDefault(v => v.Model == t.Proposed);
             var persistenceMae = t.Persistence.Mae;
             string decision;
-            if (challenger is not null && ChampionSelection.ChallengerWins(t.ChallengerMae ?? challenger.Metrics.Mae, t.IncumbentMae))
+            var choice = ChampionSelection.Decide(challenger is not null, t.ChallengerMae ?? challenger?.Metrics.Mae ?? double.NaN, t.IncumbentMae, current is not null, persistenceMae);
+            if (challenger is not null && choice == ServingDecision.Promote)
             {
                 Promote(registry, challenger.Version, t.ProposedReason + (t.IncumbentMae is { } inc ? $"; replaces v{current} (MAE {inc:0.##} against {t.ChallengerMae ?? challenger.Metrics.Mae:0.##}: {t.ComparisonBasis})" : ""));
                 decision = $"promoted {challenger.Model} v{challenger.Version}";
@@ -134,7 +135,7 @@ public sealed class CityForecastGrain(
                 registry.ChampionReason = $"v{current} keeps serving: its MAE {t.IncumbentMae:0.##} is not beaten by {challenger.Model} ({t.ChallengerMae ?? challenger.Metrics.Mae:0.##}) ({t.ComparisonBasis})";
                 decision = $"kept v{current}";
             }
-            else if (current is not null && t.IncumbentMae is { } inc && inc < persistenceMae)
+            else if (choice == ServingDecision.Keep && t.IncumbentMae is { } inc)
             {
                 registry.ChampionReason = $"v{current} keeps serving: no new family beats persistence, v{current} still does (MAE {inc:0.##} vs {persistenceMae:0.##})";
                 decision = $"kept v{current}";

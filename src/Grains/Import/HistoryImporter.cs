@@ -40,8 +40,7 @@ public sealed class HistoryImporter(ReadingsDatabase database, CityCatalog catal
         ImportReport Report(bool committed, string? failure, IReadOnlyList<ImportStation> stations, ImportWriteCounts? written) =>
             new(request.Path, format.Name, committed, failure, lines, values, skipped, badLines, badCount, badByReason, stations, written, watch.Elapsed);
 
-        await using var file = new FileStream(request.Path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan);
-        using var text = new StreamReader(file, Encoding.UTF8, detectEncodingFromByteOrderMarks: true, bufferSize: 1 << 16);
+        using var text = HistoryFiles.OpenText(request.Path, out var file);
         var config = new CsvConfiguration(CultureInfo.InvariantCulture)
         {
             DetectColumnCountChanges = false,
