@@ -132,7 +132,14 @@ public static class EvaluateCommand
                 NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
             };
             options.Converters.Add(new RoundingConverter());
-            File.WriteAllText(jsonPath, JsonSerializer.Serialize(report, options));
+            try
+            {
+                File.WriteAllText(jsonPath, JsonSerializer.Serialize(report, options));
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                return Fail($"--json: cannot write '{jsonPath}': {ex.Message}");
+            }
             Console.WriteLine($"Figures written to {jsonPath}");
         }
         return 0;
