@@ -38,6 +38,9 @@ public static class GrainKeys
     /// <summary>Key of the singleton that fans state changes out to subscribed web fronts.</summary>
     public const string Notifier = "notifier-all";
 
+    /// <summary>Key of the singleton that notices cities that stopped polling.</summary>
+    public const string PollWatchdog = "watchdog-polls";
+
     /// <summary>Key of the singleton that applies the readings store's retention and creates its partitions.</summary>
     public const string StorageMaintenance = "maintenance-storage";
 }

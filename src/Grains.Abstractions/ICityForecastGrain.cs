@@ -19,9 +19,12 @@ public interface ICityForecastGrain : IGrainWithStringKey
     [ReadOnly]
     Task<ModelRegistryView> GetModels();
 
-    /// <summary>The city grain tells of a new or changed hour: refresh the forecast, score issued forecasts, maybe retrain.</summary>
+    /// <summary>
+    /// The city's hours changed: merge them into the forecast history, refresh the forecast, score issued forecasts,
+    /// maybe retrain, then pass the change on to the notifier (one notification for readings and forecast).
+    /// </summary>
     [OneWay]
-    Task NewHour(DateTime hour);
+    Task HoursChanged(CityHoursChanged change);
 
     /// <summary>Asks for a retraining now (the manual trigger).</summary>
     Task<RetrainAnswer> Retrain(string reason);

@@ -30,6 +30,9 @@ public interface ICityGrain : IGrainWithStringKey
     /// <summary>Polls every source now (the hourly reminder does the same).</summary>
     Task PollNow();
 
+    /// <summary>Registers the `poll` reminder again (whether or not it exists) and polls now: the poll watchdog's remedy.</summary>
+    Task EnsurePolling();
+
     /// <summary>Accepts readings pushed by a source that fetches many cities at once, or by an import.</summary>
     Task<int> Ingest(IReadOnlyList<SourceReading> readings);
 }

@@ -10,20 +10,46 @@ using Orleans.TestingHost;
 namespace AirQuality.Grains.Tests;
 
 /// <summary>
-/// An in-process Orleans cluster with the real grains, in-memory storage and reminders, a fake clock for the
-/// domain, short backfill (3 days) and a one-second minimum reminder period.
+/// An in-process Orleans cluster with the real grains, in-memory storage and reminders, its own fake clock for the
+/// domain, short backfill (3 days) and a one-second minimum reminder period. The clock of the shared collection
+/// fixture stands still; a test that moves time starts a cluster of its own (<see cref="StartAsync"/>).
 /// </summary>
-public sealed class CityClusterFixture : IAsyncLifetime
+public sealed class CityTestCluster : IAsyncDisposable
 {
-    /// <summary>The domain clock: starts at 10:59:58 UTC on a fixed day so tests can cross an hour on purpose.</summary>
-    public FakeTimeProvider Clock { get; } = new(new DateTimeOffset(2025, 11, 5, 10, 59, 58, TimeSpan.Zero));
+    /// <summary>Where every cluster's domain clock starts: 10:59:58 UTC on a fixed day, so tests can cross an hour on purpose.</summary>
+    public static readonly DateTimeOffset Start = new(2025, 11, 5, 10, 59, 58, TimeSpan.Zero);
 
-    public InProcessTestCluster Cluster { get; private set; } = null!;
+    private CityTestCluster(FakeTimeProvider clock, InProcessTestCluster cluster)
+    {
+        Clock = clock;
+        Cluster = cluster;
+    }
+
+    public FakeTimeProvider Clock { get; }
+
+    public InProcessTestCluster Cluster { get; }
 
     public IGrainFactory Grains => Cluster.Client;
 
-    public async Task InitializeAsync()
+    public IServiceProvider Silo => Cluster.Silos[0].ServiceProvider;
+
+    /// <summary>
+    /// Starts a one-silo cluster. <paramref name="settings"/> override the defaults (poll every second, no offset, the
+    /// poll watchdog off, nothing forecast); <paramref name="services"/> adds to the silo's services after the grains'.
+    /// </summary>
+    public static async Task<CityTestCluster> StartAsync(IReadOnlyDictionary<string, string?>? settings = null, Action<IServiceCollection>? services = null)
     {
+        var clock = new FakeTimeProvider(Start);
+        var values = new Dictionary<string, string?>
+        {
+            ["Cities:BackfillDays"] = "3",
+            ["Cities:PollPeriod"] = "00:00:01",
+            ["Cities:PollOffset"] = "00:00:00",
+            ["Cities:WatchdogPeriod"] = "00:00:00",
+            // City tests need no models: without targets a cold start trains nothing, and a cluster stops at once.
+            ["Forecasting:Targets"] = "",
+        };
+        foreach (var (k, v) in settings ?? new Dictionary<string, string?>()) values[k] = v;
         var builder = new InProcessTestClusterBuilder(1);
         builder.ConfigureSilo((_, silo) =>
         {
@@ -33,20 +59,39 @@ public sealed class CityClusterFixture : IAsyncLifetime
         });
         builder.ConfigureSiloHost((_, host) =>
         {
-            var config = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
-            {
-                ["Cities:BackfillDays"] = "3",
-                ["Cities:PollPeriod"] = "00:00:01",
-                ["Cities:PollOffset"] = "00:00:00",
-            }).Build();
-            host.Services.AddSingleton<TimeProvider>(Clock);
+            var config = new ConfigurationBuilder().AddInMemoryCollection(values).Build();
+            host.Services.AddSingleton<TimeProvider>(clock);
             host.Services.AddAirQualityGrains(config);
+            services?.Invoke(host.Services);
         });
-        Cluster = builder.Build();
-        await Cluster.DeployAsync();
+        var cluster = builder.Build();
+        await cluster.DeployAsync();
+        return new CityTestCluster(clock, cluster);
     }
 
-    public async Task DisposeAsync() => await Cluster.DisposeAsync();
+    /// <summary>
+    /// Ends the cluster without the graceful hand-over: a graceful stop waits 30 s for the rankings and source-health
+    /// grains, whose deactivation writes to a memory storage already gone, and nothing of a test cluster needs saving.
+    /// </summary>
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var silo in Cluster.Silos.ToList()) await Cluster.KillSiloAsync(silo);
+        await Cluster.DisposeAsync();
+    }
+}
+
+/// <summary>The cluster the city collection shares. Its clock never moves: no test of the collection may change it.</summary>
+public sealed class CityClusterFixture : IAsyncLifetime
+{
+    private CityTestCluster _cluster = null!;
+
+    public InProcessTestCluster Cluster => _cluster.Cluster;
+
+    public IGrainFactory Grains => _cluster.Grains;
+
+    public async Task InitializeAsync() => _cluster = await CityTestCluster.StartAsync();
+
+    public async Task DisposeAsync() => await _cluster.DisposeAsync();
 }
 
 [CollectionDefinition(Name)]

@@ -47,7 +47,7 @@ public sealed class HourlySeries
     /// <summary>Builds the grid from observations in any order; a later observation of the same hour wins.</summary>
     public static HourlySeries From(IEnumerable<HourlyObservation> observations)
     {
-        var sorted = observations.Select(o => o with { Hour = TruncateToHour(o.Hour) }).OrderBy(o => o.Hour).ToList();
+        var sorted = observations.Select(o => o with { Hour = Hours.Floor(o.Hour) }).OrderBy(o => o.Hour).ToList();
         if (sorted.Count == 0) return new HourlySeries(DateTime.UnixEpoch, 0, []);
         var start = sorted[0].Hour;
         var length = (int)(sorted[^1].Hour - start).TotalHours + 1;
@@ -87,7 +87,7 @@ public sealed class HourlySeries
     {
         var length = channels.Count == 0 ? 0 : channels.Values.First().Length;
         if (channels.Values.Any(c => c.Length != length)) throw new ArgumentException("channels differ in length", nameof(channels));
-        return new HourlySeries(TruncateToHour(start), length, channels.ToDictionary(kv => kv.Key, kv => (double[])kv.Value.Clone(), StringComparer.Ordinal));
+        return new HourlySeries(Hours.Floor(start), length, channels.ToDictionary(kv => kv.Key, kv => (double[])kv.Value.Clone(), StringComparer.Ordinal));
     }
 
     /// <summary>The hours [from, to) of this series as a new series (indices are clamped to the grid).</summary>
@@ -96,11 +96,5 @@ public sealed class HourlySeries
         from = Math.Clamp(from, 0, Length);
         to = Math.Clamp(to, from, Length);
         return new HourlySeries(HourAt(from), to - from, _channels.ToDictionary(kv => kv.Key, kv => kv.Value[from..to], StringComparer.Ordinal));
-    }
-
-    private static DateTime TruncateToHour(DateTime t)
-    {
-        var utc = t.Kind == DateTimeKind.Local ? t.ToUniversalTime() : t;
-        return new DateTime(utc.Year, utc.Month, utc.Day, utc.Hour, 0, 0, DateTimeKind.Utc);
     }
 }

@@ -32,6 +32,16 @@ public sealed class CityOptions
     /// <summary>Upper bound on one source's fetch inside a poll; a slow source never holds the others.</summary>
     public TimeSpan SourceTimeout { get; set; } = TimeSpan.FromSeconds(20);
 
+    /// <summary>
+    /// How often each silo asks the poll watchdog to look for cities that stopped polling (not heard from for two
+    /// <see cref="PollPeriod"/>s). Unset: half the poll period, at most 10 minutes. Zero: no watchdog.
+    /// </summary>
+    public TimeSpan? WatchdogPeriod { get; set; }
+
+    /// <summary>The watchdog's check period in effect (zero when it is off).</summary>
+    public TimeSpan EffectiveWatchdogPeriod =>
+        WatchdogPeriod ?? (PollPeriod / 2 < TimeSpan.FromMinutes(10) ? PollPeriod / 2 : TimeSpan.FromMinutes(10));
+
     /// <summary>Path of a catalog CSV to use instead of the built-in 56 cities (columns name,state,lat,lon[,cpcb_stations_2022][,id]).</summary>
     public string? CatalogPath { get; set; }
 

@@ -2,6 +2,8 @@ using AirQuality.Forecasting.Features;
 using AirQuality.Forecasting.Models;
 using AirQuality.Forecasting.Series;
 using AirQuality.Forecasting.Training;
+using AirQuality.Domain.Readings;
+using AirQuality.Grains.Cities;
 using AirQuality.Grains.Storage;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -13,7 +15,9 @@ namespace AirQuality.Grains.Forecasting;
 /// A city's forecasting companion (`forecast-{city}`): holds the model registry, serves the champion's forecast and
 /// decides when to retrain: 20 new samples in 24 h, live accuracy below the champion's validation accuracy, daily at
 /// 02:00 UTC, or on request. Training runs on the <see cref="TrainingWorker"/>; this grain only records results.
-/// Reentrant so that forecasts are answered while a refresh reads the store; state writes are serialised.
+/// Reentrant so that forecasts are answered while a refresh computes; refreshes and state writes are serialised. The
+/// history a forecast is computed from lives in memory: read from the store once per activation, then kept up to date
+/// by the city's <see cref="CityHoursChanged"/> messages.
 /// </summary>
 [Reentrant]
 public sealed class CityForecastGrain(
@@ -27,9 +31,10 @@ public sealed class CityForecastGrain(
     ILogger<CityForecastGrain> logger) : Grain, ICityForecastGrain, IRemindable
 {
     public const string DailyReminder = "retrain-daily";
-    private const int LiveHorizons = 24;
 
     private readonly SemaphoreSlim _writes = new(1, 1);
+    private readonly SemaphoreSlim _refreshes = new(1, 1);
+    private Task<CityWindow>? _history;
     private readonly ForecastOptions _options = options.Value;
     private readonly Dictionary<string, CityForecast> _forecasts = [];
     private string _cityId = null!;
@@ -51,7 +56,7 @@ public sealed class CityForecastGrain(
             await this.RegisterOrUpdateReminder(DailyReminder, next - now, TimeSpan.FromDays(1));
         }
         // Cold start: the best baseline serves at once; models train in the background.
-        if (state.State.Retrains == 0 && !worker.IsPending(_cityId)) Enqueue("cold start");
+        if (state.State.Retrains == 0 && !worker.IsPending(_cityId)) Enqueue(RetrainReason.ColdStart);
         await RefreshAsync();
     }
 
@@ -76,31 +81,41 @@ public sealed class CityForecastGrain(
         return Task.FromResult(new ModelRegistryView(_cityId, targets, s.Retrains, s.LastTrainedAt, s.LastTrainingReason, worker.IsPending(_cityId), s.Events.ToList()));
     }
 
-    public async Task NewHour(DateTime hour)
+    public async Task HoursChanged(CityHoursChanged change)
     {
-        var now = clock.GetUtcNow().UtcDateTime;
-        var samples = state.State.NewSamples;
-        if (!samples.Contains(hour)) samples.Add(hour);
-        samples.RemoveAll(h => h < now - _options.NewSamplesWindow);
-        await RefreshAsync();
-        Publish(CityChangeKind.Forecast);
-        var cooled = _lastAutomaticRetrain is not { } last || now - last >= _options.RetrainCooldown;
-        if (samples.Count >= _options.RetrainNewSamples && cooled)
-            Enqueue($"{samples.Count} new samples in {_options.NewSamplesWindow.TotalHours:0} h");
-        else if (cooled && Degraded() is { } why)
-            Enqueue(why);
-        await WriteAsync();
+        try
+        {
+            if (change.Hours.Count == 0) return;
+            (await LoadHistoryAsync()).Put(change.Hours);
+            var now = clock.GetUtcNow().UtcDateTime;
+            var hour = change.Hours.Max(h => h.Hour);
+            var samples = state.State.NewSamples;
+            if (!samples.Contains(hour)) samples.Add(hour);
+            samples.RemoveAll(h => h < now - _options.NewSamplesWindow);
+            await RefreshAsync();
+            var cooled = _lastAutomaticRetrain is not { } last || now - last >= _options.RetrainCooldown;
+            if (samples.Count >= _options.RetrainNewSamples && cooled)
+                Enqueue(RetrainReason.NewSamples(samples.Count, _options.NewSamplesWindow));
+            else if (cooled && Degraded() is { } why)
+                Enqueue(why);
+            await WriteAsync();
+        }
+        finally
+        {
+            // One notification for the readings and the forecast made from them, once the forecast is in place.
+            GrainFactory.GetGrain<INotifierGrain>(GrainKeys.Notifier).HoursChanged(change).Ignore();
+        }
     }
 
     public async Task ReceiveReminder(string reminderName, TickStatus status)
     {
-        if (reminderName == DailyReminder) Enqueue("daily retraining");
+        if (reminderName == DailyReminder) Enqueue(RetrainReason.Daily);
         await Task.CompletedTask;
     }
 
     public Task<RetrainAnswer> Retrain(string reason)
     {
-        var queued = Enqueue(string.IsNullOrWhiteSpace(reason) ? "manual" : reason);
+        var queued = Enqueue(RetrainReason.Manual(reason));
         return Task.FromResult(new RetrainAnswer(_cityId, queued,
             queued ? "Retraining queued; the answer of /models/performance shows the result when it is done." : "A training of this city is already queued or running."));
     }
@@ -185,33 +200,65 @@ public sealed class CityForecastGrain(
         }
     }
 
-    private bool Enqueue(string reason)
+    private bool Enqueue(RetrainReason reason)
     {
         var s = state.State;
         var incumbents = s.Targets.Where(kv => kv.Value.ChampionVersion is not null).ToDictionary(kv => kv.Key, kv => kv.Value.ChampionVersion!.Value);
-        var job = new TrainingJob(_cityId, reason, s.NextVersion, incumbents);
+        var job = new TrainingJob(_cityId, reason.Text, s.NextVersion, incumbents);
         if (!worker.Enqueue(job)) return false;
         // Reserve version numbers for every family and target of this run.
         s.NextVersion += ModelFamilies.Trained.Count * Math.Max(1, _options.TargetCodes.Count);
-        if (reason != "manual" && !reason.StartsWith("manual", StringComparison.Ordinal)) _lastAutomaticRetrain = clock.GetUtcNow().UtcDateTime;
+        if (reason.Automatic) _lastAutomaticRetrain = clock.GetUtcNow().UtcDateTime;
         logger.LogInformation("Retraining of {City} requested: {Reason}", _cityId, reason);
         return true;
     }
 
-    /// <summary>Recomputes every target's forecast from the latest history and records it for live scoring.</summary>
+    /// <summary>The serving history, read from the store once per activation (the last <see cref="ForecastOptions.ServingHistoryDays"/>).</summary>
+    private Task<CityWindow> LoadHistoryAsync()
+    {
+        // A failed read (the store down) is tried again at the next refresh.
+        if (_history is { IsFaulted: true } or { IsCanceled: true }) _history = null;
+        return _history ??= LoadAsync();
+    }
+
+    private async Task<CityWindow> LoadAsync()
+    {
+        var to = Hours.Floor(clock.GetUtcNow().UtcDateTime).AddHours(1);
+        var hours = await readings.GetHoursAsync(_cityId, to.AddDays(-_options.ServingHistoryDays), to);
+        return new CityWindow(hours.ToList(), _options.ServingHistoryDays * 24);
+    }
+
+    /// <summary>
+    /// Recomputes every target's forecast from the latest history and records it for live scoring. One refresh at a
+    /// time, and a forecast is kept only if its champion still serves when it is done: an older refresh that finishes
+    /// after a promotion never overwrites the new champion's forecast (the promotion's own refresh follows it).
+    /// </summary>
     private async Task RefreshAsync()
     {
+        await _refreshes.WaitAsync();
+        try
+        {
+            await RefreshTargetsAsync();
+        }
+        finally
+        {
+            _refreshes.Release();
+        }
+    }
+
+    private async Task RefreshTargetsAsync()
+    {
         var now = clock.GetUtcNow().UtcDateTime;
-        var to = new DateTime(now.Year, now.Month, now.Day, now.Hour, 0, 0, DateTimeKind.Utc).AddHours(1);
-        var hours = await readings.GetHoursAsync(_cityId, to.AddDays(-15), to);
-        if (hours.Count == 0) return;
-        var history = hours.ToSeries();
+        var window = await LoadHistoryAsync();
+        if (window.Count == 0) return;
+        var history = window.Hours.ToList().ToSeries();
         foreach (var code in _options.TargetCodes)
         {
             if (!ForecastTargets.TryParse(code, out var target)) continue;
             var registry = state.State.Targets.GetValueOrDefault(code);
+            var servingVersion = registry?.ChampionVersion;
             (IForecastModel Model, ModelArtifact Artifact)? loaded = null;
-            if (registry?.ChampionVersion is { } version)
+            if (servingVersion is { } version)
             {
                 try
                 {
@@ -223,18 +270,24 @@ public sealed class CityForecastGrain(
                 }
             }
             // Everything the computation needs is read here: grain state is only reachable on the grain's scheduler.
-            var champion = registry?.ChampionVersion is { } cv ? registry.Versions.FirstOrDefault(x => x.Version == cv) : null;
-            var baselineNote = registry?.ChampionVersion is null && state.State.Retrains > 0
+            var champion = servingVersion is { } cv ? registry!.Versions.FirstOrDefault(x => x.Version == cv) : null;
+            var baselineNote = servingVersion is null && state.State.Retrains > 0
                 ? $"no trained model beats persistence: {registry?.ChampionReason}"
                 : $"no trained model yet ({(worker.IsPending(_cityId) ? "training in progress" : "waiting for training")})";
             var cityId = _cityId;
             var forecast = await Task.Run(() => Compute(cityId, history, target, champion, loaded, baselineNote, now));
             if (forecast is null) continue;
+            registry = state.State.Targets.GetValueOrDefault(code);
+            if (registry?.ChampionVersion != servingVersion)
+            {
+                logger.LogDebug("Forecast of {City}/{Target} by v{Version} dropped: the champion changed meanwhile", _cityId, code, servingVersion);
+                continue;
+            }
             _forecasts[code] = forecast;
             var issued = (registry ?? (state.State.Targets[code] = new TargetRegistry())).Issued;
             if (issued.All(i => i.Origin != forecast.IssuedFor))
-                issued.Add(new IssuedForecast(forecast.IssuedFor, forecast.Hours.Take(LiveHorizons).Select(h => h.Value).ToArray()));
-            issued.RemoveAll(i => i.Origin < forecast.IssuedFor.AddHours(-2 * LiveHorizons));
+                issued.Add(new IssuedForecast(forecast.IssuedFor, forecast.Hours.Take(_options.LiveHorizons).Select(h => h.Value).ToArray()));
+            issued.RemoveAll(i => i.Origin < forecast.IssuedFor.AddHours(-_options.IssuedKeptHours));
             ScoreIssued(code, history, target);
         }
     }
@@ -286,18 +339,18 @@ public sealed class CityForecastGrain(
     private (double? Mae, int Pairs) LiveAccuracy(string target) =>
         _live.TryGetValue(target, out var l) && l.Pairs > 0 ? (Math.Round(l.Mae, 3), l.Pairs) : (null, 0);
 
-    private static double? ValidationMae24(ModelVersionInfo v) =>
-        v.PerHorizon.Count >= LiveHorizons ? v.PerHorizon.Take(LiveHorizons).Average(m => m.Mae) : null;
+    private double? ValidationMae24(ModelVersionInfo v) =>
+        v.PerHorizon.Count >= _options.LiveHorizons ? v.PerHorizon.Take(_options.LiveHorizons).Average(m => m.Mae) : null;
 
     /// <summary>Why live accuracy calls for a retraining, or null when it does not.</summary>
-    private string? Degraded()
+    private RetrainReason? Degraded()
     {
         foreach (var (code, registry) in state.State.Targets)
         {
             if (registry.ChampionVersion is not { } v || registry.Versions.FirstOrDefault(x => x.Version == v) is not { } champion) continue;
             var (live, pairs) = LiveAccuracy(code);
             if (live is { } mae && pairs >= _options.DegradationMinimumPairs && ValidationMae24(champion) is { } reference && mae > _options.DegradationRatio * reference)
-                return $"{code} live MAE {mae:0.##} over {pairs} pairs exceeds {_options.DegradationRatio:0.##} x validation MAE {reference:0.##}";
+                return RetrainReason.Degraded(code, mae, pairs, _options.DegradationRatio, reference);
         }
         return null;
     }
@@ -306,7 +359,7 @@ public sealed class CityForecastGrain(
     {
         var events = state.State.Events;
         events.Add($"{clock.GetUtcNow().UtcDateTime:yyyy-MM-dd HH:mm}Z {text}");
-        if (events.Count > 20) events.RemoveRange(0, events.Count - 20);
+        if (events.Count > _options.EventsKept) events.RemoveRange(0, events.Count - _options.EventsKept);
     }
 
     private async Task WriteAsync()

@@ -43,6 +43,18 @@ public sealed class ForecastOptions
     public IReadOnlyList<string> TargetCodes =>
         Targets.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(t => t.ToLowerInvariant()).Distinct().ToList();
 
+    /// <summary>Days of history a forecast is computed from (the baselines are compared on the last 14 of them); kept in the forecast grain's memory.</summary>
+    public int ServingHistoryDays { get; set; } = 15;
+
+    /// <summary>Horizons (1 to this many hours) of issued forecasts scored against what happened (live accuracy).</summary>
+    public int LiveHorizons { get; set; } = 24;
+
+    /// <summary>Issued forecasts are kept this many hours after their origin: twice <see cref="LiveHorizons"/>, so every scored horizon has matured.</summary>
+    public int IssuedKeptHours { get; set; } = 48;
+
+    /// <summary>Recent registry events kept for operators (promotions, retrainings, failures).</summary>
+    public int EventsKept { get; set; } = 20;
+
     /// <summary>Model versions kept per target in the registry (the champion is always kept).</summary>
     public int VersionsKept { get; set; } = 12;
 

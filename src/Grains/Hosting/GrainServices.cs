@@ -23,6 +23,8 @@ public static class GrainServices
             return o.CatalogPath is null ? CityCatalog.Default : CityCatalog.Load(o.CatalogPath, o.AliasesPath);
         });
         services.AddReadingStore(configuration);
+        services.TryAddSingleton<CityMetrics>();
+        services.AddHostedService<PollWatchdogService>();
         services.AddSingleton<IAirQualitySource>(sp =>
         {
             // The simulator runs when asked to, or by default when no real source is keyed.

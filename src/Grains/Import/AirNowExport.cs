@@ -89,7 +89,7 @@ public sealed class AirNowExport : HistoryFormat
             var siteName = row[site].Trim();
             if (siteName.Length == 0) return LineResult.Bad("no Site");
             var utc = DateTime.SpecifyKind(local - Ist, DateTimeKind.Utc);
-            sample = new HistorySample(siteName, new DateTime(utc.Year, utc.Month, utc.Day, utc.Hour, 0, 0, DateTimeKind.Utc), p.P, canonical);
+            sample = new HistorySample(siteName, Hours.Floor(utc), p.P, canonical);
             return LineResult.Value;
         }
 

@@ -71,7 +71,7 @@ public sealed class OpenAqExport : HistoryFormat
                 _lastTime = timeText;
                 _lastTimeOk = DateTimeOffset.TryParse(timeText, CultureInfo.InvariantCulture,
                     DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var t);
-                _lastHour = _lastTimeOk ? new DateTime(t.Year, t.Month, t.Day, t.Hour, 0, 0, DateTimeKind.Utc) : default;
+                _lastHour = _lastTimeOk ? Hours.Floor(t) : default;
             }
             if (!_lastTimeOk) return LineResult.Bad("timestamp not understood", $"'{Shorten(timeText)}'");
 

@@ -14,14 +14,14 @@ public sealed record StationHistory(string Location, IReadOnlyList<HourlyObserva
 {
     /// <summary>Reads a file.</summary>
     /// <exception cref="HistoryFileException">The file cannot be used as a whole: another format, no values, several locations and none chosen.</exception>
-    public static StationHistory Read(string path, HistoryFormat format, string? location = null)
+    public static StationHistory Read(string path, HistoryFormat format, string? location = null, TimeProvider? clock = null)
     {
         using var reader = HistoryFiles.OpenText(path);
-        return Read(reader, format, location, Path.GetFileName(path));
+        return Read(reader, format, location, Path.GetFileName(path), clock: clock);
     }
 
     /// <summary>Reads from a text reader (<paramref name="name"/> appears in errors).</summary>
-    public static StationHistory Read(TextReader text, HistoryFormat format, string? location, string name, int badLinesKept = 100)
+    public static StationHistory Read(TextReader text, HistoryFormat format, string? location, string name, int badLinesKept = 100, TimeProvider? clock = null)
     {
         var config = new CsvConfiguration(CultureInfo.InvariantCulture) { DetectColumnCountChanges = false, BadDataFound = null, IgnoreBlankLines = true };
         using var parser = new CsvParser(text, config);
@@ -35,6 +35,8 @@ public sealed record StationHistory(string Location, IReadOnlyList<HourlyObserva
 
         var sums = new Dictionary<string, SortedDictionary<DateTime, Dictionary<AirQuality.Domain.Readings.Pollutant, (double Sum, int Count)>>>(StringComparer.OrdinalIgnoreCase);
         var weather = new Dictionary<(string Location, DateTime Hour, string Channel), (double Sum, int Count)>();
+        // Values from after the coming hour are impossible.
+        var latest = (clock ?? TimeProvider.System).GetUtcNow().UtcDateTime.AddHours(1);
         var bad = new List<BadLine>();
         var badCount = 0;
         long lines = 0;
@@ -42,7 +44,7 @@ public sealed record StationHistory(string Location, IReadOnlyList<HourlyObserva
         {
             lines++;
             var outcome = reader.Read(parser, out var sample);
-            if (outcome.Kind == LineKind.Value) outcome = HistoryImporter.Check(sample, DateTime.UtcNow.AddHours(1));
+            if (outcome.Kind == LineKind.Value) outcome = HistoryImporter.Check(sample, latest);
             if (outcome.Kind == LineKind.Bad)
             {
                 badCount++;

@@ -164,7 +164,7 @@ public sealed class CpcbFeed(IOptions<CpcbOptions> options, CityCatalog catalog,
             var fresh = cityValues.Where(v => newest - v.Updated <= StationLag).ToList();
             stale += cityValues.Where(v => newest - v.Updated > StationLag).Select(v => v.Station).Distinct().Count();
             var means = fresh.GroupBy(v => v.Pollutant).ToDictionary(g => g.Key, g => Math.Round(g.Average(v => v.Value), 3));
-            var hour = new DateTime(newest.Year, newest.Month, newest.Day, newest.Hour, 0, 0, DateTimeKind.Utc);
+            var hour = Hours.Floor(newest);
             byCity[cityValues.Key] = new SourceFetch([new SourceReading(cityValues.Key, hour, SourceNames.Cpcb, means, null)],
                 rejections.GetValueOrDefault(cityValues.Key) ?? []);
         }

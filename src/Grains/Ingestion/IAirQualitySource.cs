@@ -36,6 +36,13 @@ public interface IHistorySource : IAirQualitySource
     /// <summary>The earliest hour the source has.</summary>
     DateTime HistoryStart { get; }
 
+    /// <summary>
+    /// True when the history is computed in this process (the simulator): a city fills its missing history from it
+    /// during activation, before it answers. False (a remote upstream): fetched in the background, retried until it
+    /// succeeds once.
+    /// </summary>
+    bool Local => false;
+
     /// <summary>Hourly readings of the city in [<paramref name="from"/>, <paramref name="to"/>].</summary>
     Task<SourceFetch> FetchHistoryAsync(City city, DateTime from, DateTime to, CancellationToken cancellationToken);
 }

@@ -105,7 +105,7 @@ public sealed class IqAirSource(HttpClient http, IOptions<IqAirOptions> options,
             rejections.Add(new Rejection(SourceNames.IqAir, city.Id, "bad_timestamp", $"{what}.ts={ts}"));
             return null;
         }
-        return new DateTime(t.Year, t.Month, t.Day, t.Hour, 0, 0, DateTimeKind.Utc);
+        return Hours.Floor(t);
     }
 
     /// <summary>IQAir's errors: `{"status":"fail","data":{"message":"call_limit_reached"}}` with a 4xx status.</summary>

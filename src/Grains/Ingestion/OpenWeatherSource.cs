@@ -84,7 +84,7 @@ public sealed class OpenWeatherSource(HttpClient http, IOptions<OpenWeatherOptio
                 continue;
             }
             var time = DateTime.UnixEpoch.AddSeconds(entry.Dt.Value);
-            var hour = new DateTime(time.Year, time.Month, time.Day, time.Hour, 0, 0, DateTimeKind.Utc);
+            var hour = Hours.Floor(time);
             var values = new Dictionary<Pollutant, double>();
             Add(values, Pollutant.Pm25, c.Pm25);
             Add(values, Pollutant.Pm10, c.Pm10);

@@ -13,7 +13,7 @@ namespace AirQuality.Grains.Ingestion;
 /// city without a profile), shaped by season (winter peak in the north, monsoon trough), a daily cycle in local time,
 /// and slow weather regimes that last hours to days, so forecasting has real structure to learn.
 /// </summary>
-public sealed class SimulatedSource(bool enabled = true) : IAirQualitySource
+public sealed class SimulatedSource(bool enabled = true) : IHistorySource
 {
     private static readonly Lazy<IReadOnlyDictionary<string, double>> Profiles = new(LoadProfiles);
     private const double IstOffsetHours = 5.5;
@@ -24,16 +24,20 @@ public sealed class SimulatedSource(bool enabled = true) : IAirQualitySource
 
     public bool Enabled { get; } = enabled;
 
-    public Task<SourceFetch> FetchAsync(City city, DateTime now, CancellationToken cancellationToken)
-    {
-        var hour = TruncateToHour(now);
-        return Task.FromResult(new SourceFetch([Reading(city, hour)], []));
-    }
+    public DateTime HistoryStart => DateTime.MinValue;
+
+    public bool Local => true;
+
+    public Task<SourceFetch> FetchAsync(City city, DateTime now, CancellationToken cancellationToken) =>
+        Task.FromResult(new SourceFetch([Reading(city, Hours.Floor(now))], []));
+
+    public Task<SourceFetch> FetchHistoryAsync(City city, DateTime from, DateTime to, CancellationToken cancellationToken) =>
+        Task.FromResult(new SourceFetch(Range(city, from, to).ToList(), []));
 
     /// <summary>The simulated reading of one city-hour.</summary>
     public static SourceReading Reading(City city, DateTime hour)
     {
-        hour = TruncateToHour(hour);
+        hour = Hours.Floor(hour);
         var (values, weather) = Simulate(city, hour);
         return new SourceReading(city.Id, hour, SourceNames.Simulated, values, weather);
     }
@@ -41,7 +45,7 @@ public sealed class SimulatedSource(bool enabled = true) : IAirQualitySource
     /// <summary>Simulated hours from <paramref name="from"/> up to and including <paramref name="to"/>.</summary>
     public static IEnumerable<SourceReading> Range(City city, DateTime from, DateTime to)
     {
-        for (var h = TruncateToHour(from); h <= to; h = h.AddHours(1))
+        for (var h = Hours.Floor(from); h <= to; h = h.AddHours(1))
             yield return Reading(city, h);
     }
 
@@ -117,12 +121,6 @@ public sealed class SimulatedSource(bool enabled = true) : IAirQualitySource
         var n = Encoding.UTF8.GetBytes($"{city}|{channel}|{step}", buffer);
         var h = XxHash64.HashToUInt64(buffer[..n]);
         return (h >> 11) * (1.0 / (1UL << 53));
-    }
-
-    private static DateTime TruncateToHour(DateTime t)
-    {
-        var utc = t.Kind == DateTimeKind.Local ? t.ToUniversalTime() : t;
-        return new DateTime(utc.Year, utc.Month, utc.Day, utc.Hour, 0, 0, DateTimeKind.Utc);
     }
 
     private static IReadOnlyDictionary<string, double> LoadProfiles()

@@ -39,6 +39,9 @@ public sealed class SourceMonitor : IDisposable
             description: "1 while a source's circuit is open");
     }
 
+    /// <summary>The clock the sources' counters and HTTP pipeline read.</summary>
+    public TimeProvider Clock => _clock;
+
     /// <summary>This process, as health answers name it (`host/pid/instance`).</summary>
     public string Process { get; }
 

@@ -64,7 +64,7 @@ public static class UpstreamHttp
         r.Retry.ShouldHandle = args => ValueTask.FromResult(
             !args.Context.CancellationToken.IsCancellationRequested
             && HttpClientResiliencePredicates.IsTransient(args.Outcome)
-            && !(RetryAfter(args.Outcome.Result) > maxRetryAfter));
+            && !(RetryAfter(args.Outcome.Result, monitor.Clock) > maxRetryAfter));
         r.Retry.OnRetry = _ =>
         {
             monitor.RecordRetry(source);
@@ -142,7 +142,7 @@ public static class UpstreamHttp
             if (!response.IsSuccessStatusCode)
             {
                 var body = await Snippet(response, cancellationToken);
-                var retry = RetryAfter(response) is { } ra ? $" (Retry-After {ra.TotalSeconds:0} s)" : "";
+                var retry = RetryAfter(response, monitor.Clock) is { } ra ? $" (Retry-After {ra.TotalSeconds:0} s)" : "";
                 throw new SourceException(describeError(response.StatusCode, body) + retry);
             }
             try
@@ -179,11 +179,11 @@ public static class UpstreamHttp
         }
     }
 
-    private static TimeSpan? RetryAfter(HttpResponseMessage? response)
+    private static TimeSpan? RetryAfter(HttpResponseMessage? response, TimeProvider clock)
     {
         var header = response?.Headers.RetryAfter;
         if (header?.Delta is { } delta) return delta;
-        if (header?.Date is { } date) return date - DateTimeOffset.UtcNow;
+        if (header?.Date is { } date) return date - clock.GetUtcNow();
         return null;
     }
 

@@ -4,7 +4,10 @@ using Orleans.Utilities;
 
 namespace AirQuality.Grains.Notifications;
 
-/// <summary>Singleton that forwards city changes to subscribed web fronts (no state: subscribers renew themselves).</summary>
+/// <summary>
+/// Singleton that forwards city changes to subscribed web fronts (no state: subscribers renew themselves). A poll's
+/// <see cref="CityHoursChanged"/> arrives here once, after the city's forecast grain refreshed.
+/// </summary>
 [Reentrant]
 public sealed class NotifierGrain(ILogger<NotifierGrain> logger) : Grain, INotifierGrain
 {
@@ -30,4 +33,6 @@ public sealed class NotifierGrain(ILogger<NotifierGrain> logger) : Grain, INotif
         _observers.Notify(o => o.OnCityChanged(change));
         return Task.CompletedTask;
     }
+
+    public Task HoursChanged(CityHoursChanged change) => Publish(change.ToChange());
 }

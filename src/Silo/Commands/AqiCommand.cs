@@ -10,7 +10,7 @@ namespace AirQuality.Silo.Commands;
 /// <summary>`aqi`: the AQI calculator on the command line.</summary>
 public static class AqiCommand
 {
-    public static Command Create()
+    public static Command Create(TimeProvider? clock = null)
     {
         var standard = new Option<string>("--standard") { Description = "in (India NAQI, default) or us (US EPA)", DefaultValueFactory = _ => "in" };
         var at = new Option<string?>("--at") { Description = "Date of the values (picks the US PM2.5 table); default now" };
@@ -30,7 +30,7 @@ public static class AqiCommand
                 Console.Error.WriteLine("--standard must be 'in' or 'us'");
                 return 2;
             }
-            var when = DateTime.UtcNow;
+            var when = (clock ?? TimeProvider.System).GetUtcNow().UtcDateTime;
             if (parse.GetValue(at) is { } text && !DateTime.TryParse(text, CultureInfo.InvariantCulture,
                     DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal, out when))
             {

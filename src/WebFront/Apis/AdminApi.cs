@@ -72,7 +72,7 @@ public static class AdminApi
         double cpu;
         lock (CpuLock)
         {
-            var now = DateTime.UtcNow;
+            var now = clock.GetUtcNow().UtcDateTime;
             var used = process.TotalProcessorTime;
             var wall = (now - _lastCpuAt).TotalMilliseconds;
             cpu = wall <= 0 ? 0 : Math.Round(100 * (used - _lastCpu).TotalMilliseconds / wall, 1);

@@ -12,9 +12,10 @@ public static class HealthApi
     /// <param name="Database">`memory` in embedded mode, else the state of PostgreSQL.</param>
     /// <param name="Cache">`memory`, `connected` or `unavailable`.</param>
     /// <param name="Cluster">Silos and their state.</param>
+    /// <param name="Polling">Whether every city keeps polling: `ok`, or which cities the poll watchdog had to restart (see <see cref="IPollWatchdogGrain"/>).</param>
     /// <param name="Sources">Each upstream source: `ok`, `degraded`, `failing` or `off`, with its last success (details at /api/v1/sources).</param>
     public sealed record HealthDto(string Status, DateTime Timestamp, string Database, string Cache, ClusterHealthDto Cluster, string Version, string Mode,
-        IReadOnlyList<SourceHealthDto> Sources);
+        IReadOnlyList<SourceHealthDto> Sources, string Polling = "ok");
 
     /// <summary>One upstream source in the health answer.</summary>
     public sealed record SourceHealthDto(string Name, string Status, string Circuit, DateTime? LastSuccess, string? LastError, int ConsecutiveFailures);
@@ -71,10 +72,27 @@ public static class HealthApi
                 sources = [new SourceHealthDto("sources", "unknown", "none", null, ex.GetType().Name, 0)];
             }
         }
+        var polling = "ok";
+        if (cluster.ActiveSilos > 0)
+        {
+            try
+            {
+                var watchdog = await grains.GetGrain<IPollWatchdogGrain>(GrainKeys.PollWatchdog).GetStatus().WaitAsync(TimeSpan.FromSeconds(5));
+                if (!watchdog.Healthy)
+                {
+                    polling = $"restarted {watchdog.Stale.Count} cities not polling for {watchdog.Threshold.TotalMinutes:0} min: {string.Join(", ", watchdog.Stale.Take(5))}";
+                    degraded = true;
+                }
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                polling = "unknown: " + ex.GetType().Name;
+            }
+        }
         // A failing upstream degrades the service (answers come from older or fewer sources) but does not stop it.
         degraded |= sources.Any(s => s.Status is "failing" or "unknown");
         var status = cluster.ActiveSilos == 0 ? "unhealthy" : degraded ? "degraded" : "healthy";
-        var dto = new HealthDto(status, clock.GetUtcNow().UtcDateTime, parts["database"], parts["cache"], cluster, Version, parts["mode"], sources);
+        var dto = new HealthDto(status, clock.GetUtcNow().UtcDateTime, parts["database"], parts["cache"], cluster, Version, parts["mode"], sources, polling);
         return Results.Json(dto, statusCode: status == "unhealthy" ? StatusCodes.Status503ServiceUnavailable : StatusCodes.Status200OK);
     }
 

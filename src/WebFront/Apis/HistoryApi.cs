@@ -41,11 +41,11 @@ public static class HistoryApi
         if (!string.IsNullOrWhiteSpace(hours) && fromAt is not null && toAt is not null)
             return Problems.BadParameter("hours", "give either 'hours' or 'from' and 'to', not all three");
 
-        var nextHour = Floor(clock.GetUtcNow().UtcDateTime).AddHours(1);
+        var nextHour = Hours.Floor(clock.GetUtcNow().UtcDateTime).AddHours(1);
         DateTime start, end;
         if (fromAt is { } f)
         {
-            start = Floor(f);
+            start = Hours.Floor(f);
             end = toAt is { } t ? Ceiling(t) : string.IsNullOrWhiteSpace(hours) ? nextHour : start.AddHours(span);
         }
         else
@@ -83,7 +83,5 @@ public static class HistoryApi
             w is null ? null : new WeatherDto(w.TemperatureC, w.HumidityPercent, w.WindSpeedMs, w.PressureHpa));
     }
 
-    private static DateTime Floor(DateTime t) => new(t.Year, t.Month, t.Day, t.Hour, 0, 0, DateTimeKind.Utc);
-
-    private static DateTime Ceiling(DateTime t) => t == Floor(t) ? Floor(t) : Floor(t).AddHours(1);
+    private static DateTime Ceiling(DateTime t) => t == Hours.Floor(t) ? Hours.Floor(t) : Hours.Floor(t).AddHours(1);
 }

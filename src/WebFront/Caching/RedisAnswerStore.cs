@@ -7,7 +7,7 @@ namespace AirQuality.WebFront.Caching;
 /// The Redis tier of the answer cache, shared by every web front. It never makes an answer wait on a Redis that is
 /// down: while the connection is not up, reads miss and writes are dropped at once, and short timeouts bound the rest.
 /// </summary>
-public sealed class RedisAnswerStore(IConnectionMultiplexer redis, ILogger<RedisAnswerStore> logger) : IDistributedCache
+public sealed class RedisAnswerStore(IConnectionMultiplexer redis, TimeProvider clock, ILogger<RedisAnswerStore> logger) : IDistributedCache
 {
     public const string KeyPrefix = "aq:answers:";
     private long _lastErrorLog;
@@ -36,7 +36,7 @@ public sealed class RedisAnswerStore(IConnectionMultiplexer redis, ILogger<Redis
     {
         if (!redis.IsConnected) return Task.CompletedTask;
         var ttl = options.AbsoluteExpirationRelativeToNow
-                  ?? (options.AbsoluteExpiration is { } at ? at - DateTimeOffset.UtcNow : (TimeSpan?)null)
+                  ?? (options.AbsoluteExpiration is { } at ? at - clock.GetUtcNow() : (TimeSpan?)null)
                   ?? options.SlidingExpiration
                   ?? TimeSpan.FromMinutes(5);
         try

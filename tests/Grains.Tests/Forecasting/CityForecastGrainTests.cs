@@ -1,4 +1,7 @@
-using Orleans.Core.Internal;
+using AirQuality.Domain.Readings;
+using AirQuality.Grains.Forecasting;
+using AirQuality.Grains.Ingestion;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace AirQuality.Grains.Tests.Forecasting;
 
@@ -7,7 +10,8 @@ public class CityForecastGrainTests(ForecastClusterFixture fixture) : IClassFixt
     [Fact]
     public async Task A_city_serves_a_baseline_at_once_then_its_champion_and_the_registry_survives_deactivation()
     {
-        var grain = fixture.Cluster.GrainFactory.GetGrain<ICityForecastGrain>(GrainKeys.Forecast("delhi"));
+        var grain = fixture.Grains.GetGrain<ICityForecastGrain>(GrainKeys.Forecast("delhi"));
+        await using var watcher = await ChangeWatcher.SubscribeAsync(fixture.Grains);
 
         var first = await grain.GetForecast("pm25", 48);
         Assert.NotNull(first);
@@ -18,7 +22,7 @@ public class CityForecastGrainTests(ForecastClusterFixture fixture) : IClassFixt
 
         Assert.True((await grain.Retrain("test")).Queued);
         Assert.False((await grain.Retrain("test again")).Queued);   // one job per city at a time
-        var registry = await WaitForTraining(grain);
+        var registry = await TrainedAsync(grain, watcher, "delhi");
         var pm25 = Assert.Single(registry.Targets);
         Assert.Equal(1, registry.Retrains);
         Assert.Equal(3, pm25.Versions.Count);                      // linear, random forest, gradient boosting; the LSTM is off
@@ -31,8 +35,8 @@ public class CityForecastGrainTests(ForecastClusterFixture fixture) : IClassFixt
         Assert.Equal(pm25.ChampionVersion, served.Version);
         Assert.Equal(pm25.Champion, served.Model);
 
-        await grain.Cast<IGrainManagementExtension>().DeactivateOnIdle();
-        await Task.Delay(500);
+        await fixture.Cluster.DeactivateAsync(grain);
+        await fixture.Cluster.WaitForDeactivationAsync(grain);
 
         var after = await grain.GetModels();
         var again = Assert.Single(after.Targets);
@@ -45,15 +49,51 @@ public class CityForecastGrainTests(ForecastClusterFixture fixture) : IClassFixt
         Assert.Equal(served.Hours[0].Value, reloaded.Hours[0].Value);
     }
 
-    private static async Task<ModelRegistryView> WaitForTraining(ICityForecastGrain grain)
+    [Fact]
+    public async Task A_refresh_that_finishes_after_a_promotion_does_not_overwrite_the_new_champions_forecast()
     {
-        var deadline = DateTime.UtcNow.AddSeconds(120);
-        while (DateTime.UtcNow < deadline)
-        {
-            var view = await grain.GetModels();
-            if (view.Retrains > 0) return view;
-            await Task.Delay(250);
-        }
-        throw new TimeoutException("training did not finish in 120 s");
+        await fixture.AddHistoryAsync("Agra");
+        var grain = fixture.Grains.GetGrain<ICityForecastGrain>(GrainKeys.Forecast("agra"));
+        await using var watcher = await ChangeWatcher.SubscribeAsync(fixture.Grains);
+        Assert.True((await grain.Retrain("seed")).Queued);
+        var trained = Assert.Single((await TrainedAsync(grain, watcher, "agra")).Targets);
+        var champion = trained.ChampionVersion ?? throw new InvalidOperationException($"no family beat persistence: {trained.ChampionReason}");
+        Assert.Equal(champion, (await grain.GetForecast("pm25", 48))!.Version);
+
+        // A refresh for a new hour starts with the champion and waits on its model (forgotten, so it loads again)...
+        fixture.Silo.GetRequiredService<ServingModels>().Forget("agra", "pm25", champion);
+        var (entered, release) = fixture.Artifacts.Hold("agra", champion);
+        var seen = watcher.Seen.Count;
+        var agra = Domain.Cities.CityCatalog.Default.Resolve("Agra")!;
+        var next = Hours.Floor(DateTime.UtcNow).AddHours(1);
+        var hour = MergePolicy.Merge(next, null, [SimulatedSource.Reading(agra, next)]);
+        await grain.HoursChanged(new CityHoursChanged("agra", DateTime.UtcNow, [hour], null));
+        await entered.WaitAsync(TimeSpan.FromSeconds(30));
+
+        // ...while a training demotes it (persistence beats it on the same window), and only then does the old refresh finish.
+        var demotion = grain.CompleteTraining(new TrainingReport("agra", "race", DateTime.UtcNow, DateTime.UtcNow, 480,
+            [new TargetTrainingReport("pm25", [], new ModelMetrics(0, 1, 1, null), "persistence", "persistence beats every family", champion, 1000)], null));
+        // The demotion is in (the registry answers while refreshes wait: asked until it shows), and its own refresh waits for the older one.
+        var asked = System.Diagnostics.Stopwatch.StartNew();
+        while (Assert.Single((await grain.GetModels()).Targets).ChampionVersion is not null)
+            Assert.True(asked.Elapsed < TimeSpan.FromSeconds(30), "the demotion did not arrive");
+        Assert.False(demotion.IsCompleted);
+        release();
+        await demotion.WaitAsync(TimeSpan.FromSeconds(30));
+        await watcher.NextAsync(c => c.CityId == "agra" && c.Kind == CityChangeKind.Readings, TimeSpan.FromSeconds(30), seen);
+
+        var registry = Assert.Single((await grain.GetModels()).Targets);
+        Assert.Null(registry.ChampionVersion);
+        var served = (await grain.GetForecast("pm25", 48))!;
+        Assert.True(served.Baseline, served.Note);
+        Assert.Null(served.Version);
+        Assert.Equal(next, served.IssuedFor);
+    }
+
+    /// <summary>The registry once the city's next training is done (its forecast grain publishes a model change).</summary>
+    private static async Task<ModelRegistryView> TrainedAsync(ICityForecastGrain grain, ChangeWatcher watcher, string cityId)
+    {
+        await watcher.NextAsync(c => c.CityId == cityId && c.Kind == CityChangeKind.Model, TimeSpan.FromSeconds(120));
+        return await grain.GetModels();
     }
 }

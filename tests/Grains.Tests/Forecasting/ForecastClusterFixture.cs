@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using AirQuality.Domain.Cities;
 using AirQuality.Grains.Forecasting;
 using AirQuality.Grains.Hosting;
@@ -5,6 +6,7 @@ using AirQuality.Grains.Ingestion;
 using AirQuality.Grains.Storage;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Orleans.Hosting;
 using Orleans.TestingHost;
 
 namespace AirQuality.Grains.Tests.Forecasting;
@@ -12,32 +14,38 @@ namespace AirQuality.Grains.Tests.Forecasting;
 /// <summary>A one-silo test cluster with in-memory stores the tests can see, 20 days of simulated Delhi history, quick training.</summary>
 public sealed class ForecastClusterFixture : IAsyncLifetime
 {
-    public static readonly InMemoryReadingStore Readings = new();
-    public static readonly InMemoryModelArtifactStore Artifacts = new();
+    public InMemoryReadingStore Readings { get; } = new();
 
-    public TestCluster Cluster { get; private set; } = null!;
+    public GatedArtifactStore Artifacts { get; } = new(new InMemoryModelArtifactStore());
+
+    public InProcessTestCluster Cluster { get; private set; } = null!;
+
+    public IGrainFactory Grains => Cluster.Client;
+
+    public IServiceProvider Silo => Cluster.Silos[0].ServiceProvider;
+
+    /// <summary>Saves 20 days of simulated history of a city, up to the current hour.</summary>
+    public async Task AddHistoryAsync(string cityName)
+    {
+        var city = CityCatalog.Default.Resolve(cityName)!;
+        var to = Domain.Readings.Hours.Floor(DateTime.UtcNow);
+        await Readings.SaveHoursAsync(city.Id, SimulatedSource.Range(city, to.AddDays(-20), to).Select(r => MergePolicy.Merge(r.Hour, null, [r])).ToList());
+    }
 
     public async Task InitializeAsync()
     {
-        var delhi = CityCatalog.Default.Resolve("Delhi")!;
-        var now = DateTime.UtcNow;
-        var to = new DateTime(now.Year, now.Month, now.Day, now.Hour, 0, 0, DateTimeKind.Utc);
-        var hours = SimulatedSource.Range(delhi, to.AddDays(-20), to).Select(r => MergePolicy.Merge(r.Hour, null, [r])).ToList();
-        await Readings.SaveHoursAsync(delhi.Id, hours);
-        var builder = new TestClusterBuilder(1);
-        builder.AddSiloBuilderConfigurator<Configurator>();
-        Cluster = builder.Build();
-        await Cluster.DeployAsync();
-    }
-
-    public async Task DisposeAsync() => await Cluster.StopAllSilosAsync();
-
-    private sealed class Configurator : ISiloConfigurator
-    {
-        public void Configure(ISiloBuilder silo)
+        await AddHistoryAsync("Delhi");
+        var builder = new InProcessTestClusterBuilder(1);
+        builder.ConfigureSilo((_, silo) =>
+        {
+            silo.AddMemoryGrainStorage(GrainStorage.Name);
+            silo.UseInMemoryReminderService();
+        });
+        builder.ConfigureSiloHost((_, host) =>
         {
             var config = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
             {
+                ["Cities:WatchdogPeriod"] = "00:00:00",
                 ["Forecasting:HistoryDays"] = "20",
                 ["Forecasting:Targets"] = "pm25",
                 ["Forecasting:LstmEnabled"] = "false",
@@ -46,11 +54,47 @@ public sealed class ForecastClusterFixture : IAsyncLifetime
                 ["Forecasting:Training:ForestTrees"] = "20",
                 ["Forecasting:Training:BoostingRounds"] = "40",
             }).Build();
-            silo.AddMemoryGrainStorage(GrainStorage.Name);
-            silo.UseInMemoryReminderService();
-            silo.Services.AddSingleton<IReadingStore>(Readings);
-            silo.Services.AddSingleton<IModelArtifactStore>(Artifacts);
-            silo.Services.AddAirQualityGrains(config);
-        }
+            host.Services.AddSingleton<IReadingStore>(Readings);
+            host.Services.AddSingleton<IModelArtifactStore>(Artifacts);
+            host.Services.AddAirQualityGrains(config);
+        });
+        Cluster = builder.Build();
+        await Cluster.DeployAsync();
     }
+
+    public async Task DisposeAsync() => await Cluster.DisposeAsync();
+}
+
+/// <summary>An artifact store whose loads of a chosen version can be held until the test releases them.</summary>
+public sealed class GatedArtifactStore(IModelArtifactStore inner) : IModelArtifactStore
+{
+    private readonly ConcurrentDictionary<(string City, int Version), (TaskCompletionSource Entered, TaskCompletionSource Release)> _held = new();
+
+    public string Kind => inner.Kind;
+
+    /// <summary>Holds the next loads of a version; the first task completes when one is waiting, the second releases them.</summary>
+    public (Task Entered, Action Release) Hold(string cityId, int version)
+    {
+        var gate = (new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously), new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+        _held[(cityId, version)] = gate;
+        return (gate.Item1.Task, () =>
+        {
+            _held.TryRemove((cityId, version), out _);
+            gate.Item2.TrySetResult();
+        });
+    }
+
+    public async Task<byte[]?> LoadAsync(string cityId, string target, int version, CancellationToken cancellationToken = default)
+    {
+        if (_held.TryGetValue((cityId, version), out var gate))
+        {
+            gate.Entered.TrySetResult();
+            await gate.Release.Task.WaitAsync(cancellationToken);
+        }
+        return await inner.LoadAsync(cityId, target, version, cancellationToken);
+    }
+
+    public Task SaveAsync(ModelVersionInfo version, byte[] artifact, CancellationToken cancellationToken = default) => inner.SaveAsync(version, artifact, cancellationToken);
+
+    public Task DeleteAsync(string cityId, string target, int version, CancellationToken cancellationToken = default) => inner.DeleteAsync(cityId, target, version, cancellationToken);
 }

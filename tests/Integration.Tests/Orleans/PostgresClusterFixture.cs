@@ -29,6 +29,11 @@ public sealed class PostgresClusterFixture : IAsyncLifetime
         ["Cities:PollPeriod"] = "00:00:03",
         ["Cities:PollOffset"] = "00:00:00",
         ["Sources:Simulated:Enabled"] = "true",
+        // Off: the failover test proves that the reminders alone keep moved cities polling (the watchdog is tested on its own).
+        ["Cities:WatchdogPeriod"] = "00:00:00",
+        // One training at a time per silo: three silos training 56 cold starts each on two shared cores starve the
+        // cities' start calls past Orleans' 30 s response timeout.
+        ["Forecasting:TrainingConcurrency"] = "1",
         ["Orleans:Membership:ProbeTimeout"] = "00:00:01",
         ["Orleans:Membership:IAmAliveTablePublishTimeout"] = "00:00:02",
         ["Orleans:Membership:TableRefreshTimeout"] = "00:00:02",
