@@ -8,7 +8,6 @@ namespace AirQuality.Domain.Grap;
 /// <param name="Horizon">Hours ahead of the forecast's origin, for a forecast day.</param>
 /// <param name="Probability">Probability of <paramref name="Stage"/> (1 for an observed day).</param>
 /// <param name="StageProbabilities">Probability of each stage, stage 0 first.</param>
-[GenerateSerializer, Immutable]
 public sealed record GrapDay(
     string Date,
     DateTime Hour,
@@ -20,11 +19,9 @@ public sealed record GrapDay(
     IReadOnlyList<double> StageProbabilities);
 
 /// <summary>A stage change the outlook expects.</summary>
-[GenerateSerializer, Immutable]
 public sealed record GrapChange(string Date, int FromStage, int ToStage, double Probability);
 
 /// <summary>A city's GRAP stage now and for today, tomorrow and the day after.</summary>
-[GenerateSerializer, Immutable]
 public sealed record GrapCityOutlook(
     string City,
     string Region,

@@ -6,7 +6,6 @@ namespace AirQuality.Domain.Grap;
 /// <summary>One stage of the Graded Response Action Plan: the India AQI range that invokes it.</summary>
 /// <param name="Number">0 (no stage) to 4 (Stage IV).</param>
 /// <param name="AqiHi">Top of the range; null for the open-ended last stage.</param>
-[GenerateSerializer, Immutable]
 public sealed record GrapStage(
     int Number,
     string Name,

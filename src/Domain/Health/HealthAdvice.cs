@@ -5,7 +5,6 @@ namespace AirQuality.Domain.Health;
 
 /// <summary>The health statement of an AQI category in one language, and where it comes from.</summary>
 /// <param name="Language">The language of <paramref name="Text"/> (`en`, `hi`); English when the asked one has no text.</param>
-[GenerateSerializer, Immutable]
 public sealed record HealthAdvice(
     string Standard,
     string Category,

@@ -3,7 +3,6 @@ using AirQuality.Domain.Aqi;
 namespace AirQuality.Domain.Outlook;
 
 /// <summary>A category of an index and its whole-number range (the top category has no upper end).</summary>
-[GenerateSerializer, Immutable]
 public sealed record CategoryRange(string Category, int AqiLo, int? AqiHi, int Rank);
 
 /// <summary>The categories of each standard, read off its breakpoint table (lowest first).</summary>
