@@ -36,12 +36,11 @@ public sealed class ForecastOptions
     /// <summary>Train the LSTM (TorchSharp). When false, or when TorchSharp cannot load, the family reports itself unavailable.</summary>
     public bool LstmEnabled { get; set; } = true;
 
-    /// <summary>Targets forecast, comma separated (`aqi,pm25`). Text, not a list: configuration binding appends to a list's defaults.</summary>
-    public string Targets { get; set; } = "aqi,pm25";
+    /// <summary>Targets forecast, comma separated (`aqi,pm25`): the <see cref="ForecastTargetOptions"/> the web front reads too.</summary>
+    public string Targets { get; set; } = ForecastTargetOptions.DefaultTargets;
 
     /// <summary>The target codes of <see cref="Targets"/>.</summary>
-    public IReadOnlyList<string> TargetCodes =>
-        Targets.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(t => t.ToLowerInvariant()).Distinct().ToList();
+    public IReadOnlyList<string> TargetCodes => ForecastTargetOptions.Parse(Targets);
 
     /// <summary>Days of history a forecast is computed from (the baselines are compared on the last 14 of them); kept in the forecast grain's memory.</summary>
     public int ServingHistoryDays { get; set; } = 15;

@@ -15,8 +15,6 @@ namespace AirQuality.WebFront.Apis;
 /// <summary>Forecasts: one city, a batch, and the prediction bands.</summary>
 public static class ForecastApi
 {
-    private static readonly string[] Targets = ["aqi", "pm25"];
-
     /// <summary>Longest city name a batch takes (the longest name or alias of the catalog is far shorter).</summary>
     public const int MaxNameLength = 100;
 
@@ -56,10 +54,11 @@ public static class ForecastApi
     }
 
     internal static async Task<IResult> GetForecast(
-        string city, string? hours, string? target, string? level, CityCatalog catalog, IGrainFactory grains, AnswerCache cache)
+        string city, string? hours, string? target, string? level, CityCatalog catalog, IGrainFactory grains, AnswerCache cache,
+        IOptions<ForecastTargetOptions> targets)
     {
         if (!QueryParsing.TryInt(hours, "hours", 1, 48, 48, out var n, out var bad)) return bad!;
-        if (!TryTarget(target, out var t, out bad)) return bad!;
+        if (!TryTarget(target, targets.Value, out var t, out bad)) return bad!;
         if (!TryLevel(level, out var lvl, out bad)) return bad!;
         if (catalog.Resolve(city) is not { } c) return Problems.UnknownCity(city, catalog);
         return await cache.ForCity("forecast", c, $"{c.Id}:{t}:{n}:{lvl}", async () =>
@@ -69,7 +68,8 @@ public static class ForecastApi
         });
     }
 
-    internal static async Task<IResult> GetBatch(HttpRequest request, CityCatalog catalog, IGrainFactory grains, IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json, AnswerCache cache)
+    internal static async Task<IResult> GetBatch(HttpRequest request, CityCatalog catalog, IGrainFactory grains, IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json, AnswerCache cache,
+        IOptions<ForecastTargetOptions> targets)
     {
         BatchForecastRequest? body;
         try
@@ -89,7 +89,7 @@ public static class ForecastApi
         if (names.Count > 1000) return Problems.BadParameter("cities", "at most 1000 cities per request");
         var hoursAhead = body.HoursAhead ?? 24;
         if (hoursAhead is < 1 or > 48) return Problems.BadParameter("hours_ahead", "must be a whole number from 1 to 48");
-        if (!TryTarget(body.Target, out var t, out var bad)) return bad!;
+        if (!TryTarget(body.Target, targets.Value, out var t, out var bad)) return bad!;
 
         // Every name is checked before any is looked at closely: the cost of a request stays bounded by its size.
         for (var i = 0; i < names.Count; i++)
@@ -160,9 +160,10 @@ public static class ForecastApi
         public BatchForecastDto Answer { get; } = answer;
     }
 
-    internal static async Task<Results<Ok<ConfidenceDto>, ProblemHttpResult>> GetConfidence(string city, string? target, CityCatalog catalog, IGrainFactory grains)
+    internal static async Task<Results<Ok<ConfidenceDto>, ProblemHttpResult>> GetConfidence(string city, string? target, CityCatalog catalog, IGrainFactory grains,
+        IOptions<ForecastTargetOptions> targets)
     {
-        if (!TryTarget(target, out var t, out var bad)) return bad!;
+        if (!TryTarget(target, targets.Value, out var t, out var bad)) return bad!;
         if (catalog.Resolve(city) is not { } c) return Problems.UnknownCity(city, catalog);
         var grain = grains.GetGrain<ICityForecastGrain>(GrainKeys.Forecast(c.Id));
         var forecastTask = grain.GetForecast(t, 48);
@@ -197,15 +198,19 @@ public static class ForecastApi
             : new ForecastHourDto(h.Time, h.Horizon, h.Value, category, h.Lower80, h.Upper80);
     }
 
-    private static bool TryTarget(string? text, out string target, out ProblemHttpResult? problem)
+    /// <summary>A target of the configured set (`Forecasting:Targets`); without one, the first of the set (`aqi` by default).</summary>
+    private static bool TryTarget(string? text, ForecastTargetOptions options, out string target, out ProblemHttpResult? problem)
     {
         problem = null;
-        target = string.IsNullOrWhiteSpace(text) ? "aqi" : text.Trim().ToLowerInvariant();
+        var codes = options.Codes;
+        target = string.IsNullOrWhiteSpace(text) ? codes.Contains("aqi") || codes.Count == 0 ? "aqi" : codes[0] : text.Trim().ToLowerInvariant();
         if (target is "pm2.5" or "pm2_5") target = "pm25";
-        if (Targets.Contains(target)) return true;
-        problem = Problems.BadParameter("target", "must be 'aqi' (India AQI) or 'pm25'");
+        if (codes.Contains(target)) return true;
+        problem = Problems.BadParameter("target", $"must be {string.Join(" or ", codes.Select(Described))}");
         return false;
     }
+
+    private static string Described(string code) => code == "aqi" ? "'aqi' (India AQI)" : $"'{code}'";
 
     private static bool TryLevel(string? text, out double level, out ProblemHttpResult? problem)
     {
