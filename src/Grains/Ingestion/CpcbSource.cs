@@ -52,18 +52,7 @@ public sealed class CpcbSource(HttpClient http, IOptions<CpcbOptions> options, C
     /// <summary>data.gov.in's errors: a JSON object with `message` or `error`, or plain text.</summary>
     private static string DescribeError(HttpStatusCode status, string body)
     {
-        string? message = null;
-        try
-        {
-            using var doc = JsonDocument.Parse(body);
-            var root = doc.RootElement;
-            if (root.ValueKind == JsonValueKind.Object)
-                message = root.TryGetProperty("message", out var m) ? m.ToString() : root.TryGetProperty("error", out var e) ? e.ToString() : null;
-        }
-        catch (JsonException)
-        {
-            message = body.Length > 200 ? body[..200] : body;
-        }
+        var message = UpstreamHttp.ErrorMessage(body, "message", "error");
         var hint = status is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden ? " (check CPCB_API_KEY)" : "";
         return UpstreamHttp.DescribeStatus(status, message) + hint;
     }

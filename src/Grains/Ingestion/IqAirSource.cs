@@ -117,17 +117,7 @@ public sealed class IqAirSource(HttpClient http, IOptions<IqAirOptions> options,
     /// <summary>IQAir's errors: `{"status":"fail","data":{"message":"call_limit_reached"}}` with a 4xx status.</summary>
     private string DescribeError(HttpStatusCode status, string body)
     {
-        string? message = null;
-        try
-        {
-            using var doc = JsonDocument.Parse(body);
-            if (doc.RootElement.ValueKind == JsonValueKind.Object && doc.RootElement.TryGetProperty("data", out var data))
-                message = MessageOf(data);
-        }
-        catch (JsonException)
-        {
-            message = body.Length > 200 ? body[..200] : body;
-        }
+        var message = UpstreamHttp.ErrorMessage(body, "data.message");
         return Explain(status, message);
     }
 

@@ -117,17 +117,7 @@ public sealed class OpenWeatherSource(HttpClient http, IOptions<OpenWeatherOptio
     /// <summary>OpenWeather's errors: `{"cod":401,"message":"Invalid API key. ..."}`.</summary>
     private static string DescribeError(HttpStatusCode status, string body)
     {
-        string? message = null;
-        try
-        {
-            using var doc = JsonDocument.Parse(body);
-            if (doc.RootElement.ValueKind == JsonValueKind.Object && doc.RootElement.TryGetProperty("message", out var m))
-                message = m.ToString();
-        }
-        catch (JsonException)
-        {
-            message = body.Length > 200 ? body[..200] : body;
-        }
+        var message = UpstreamHttp.ErrorMessage(body, "message");
         var hint = status == HttpStatusCode.Unauthorized ? " (check OPENWEATHER_API_KEY)" : "";
         return UpstreamHttp.DescribeStatus(status, message) + hint;
     }

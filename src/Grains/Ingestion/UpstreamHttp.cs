@@ -165,6 +165,34 @@ public static class UpstreamHttp
     public static string DescribeStatus(HttpStatusCode status, string? message) =>
         $"HTTP {(int)status} {status}" + (string.IsNullOrWhiteSpace(message) ? "" : $": {message}");
 
+    /// <summary>
+    /// The upstream's own words in an error body: the first of <paramref name="paths"/> (property paths such as
+    /// `message` or `data.message`) a JSON object has, none when it has none of them, or the first 200 characters of
+    /// a body that is not JSON (a proxy's HTML page, plain text).
+    /// </summary>
+    public static string? ErrorMessage(string body, params string[] paths)
+    {
+        try
+        {
+            using var doc = JsonDocument.Parse(body);
+            foreach (var path in paths)
+            {
+                var at = doc.RootElement;
+                var found = true;
+                foreach (var name in path.Split('.'))
+                {
+                    if (at.ValueKind != JsonValueKind.Object || !at.TryGetProperty(name, out at)) { found = false; break; }
+                }
+                if (found) return at.ToString();
+            }
+            return null;
+        }
+        catch (JsonException)
+        {
+            return body.Length > 200 ? body[..200] : body;
+        }
+    }
+
     /// <summary>The first characters of a body, for error messages.</summary>
     private static async Task<string> Snippet(HttpResponseMessage response, CancellationToken cancellationToken)
     {
