@@ -48,3 +48,32 @@ public sealed class CityOptions
     /// <summary>Path of an alias CSV (alias,city) to go with <see cref="CatalogPath"/>.</summary>
     public string? AliasesPath { get; set; }
 }
+
+/// <summary>The checks <see cref="CityOptions"/> must pass before the process starts; each failure names the setting.</summary>
+public sealed class CityOptionsValidation : Microsoft.Extensions.Options.IValidateOptions<CityOptions>
+{
+    public Microsoft.Extensions.Options.ValidateOptionsResult Validate(string? name, CityOptions o)
+    {
+        var errors = new List<string>();
+        if (o.WindowHours < 24) errors.Add($"Cities:WindowHours is {o.WindowHours}; the India AQI needs at least 24 hours.");
+        if (o.BackfillDays < 0) errors.Add($"Cities:BackfillDays is {o.BackfillDays}; it cannot be negative.");
+        Positive(errors, "Cities:PollPeriod", o.PollPeriod);
+        Positive(errors, "Cities:HistoryTimeout", o.HistoryTimeout);
+        Positive(errors, "Cities:HistoryRetryPeriod", o.HistoryRetryPeriod);
+        Positive(errors, "Cities:SourceTimeout", o.SourceTimeout);
+        NotNegative(errors, "Cities:PollOffset", o.PollOffset);
+        NotNegative(errors, "Cities:PollSpread", o.PollSpread);
+        if (o.WatchdogPeriod is { } w) NotNegative(errors, "Cities:WatchdogPeriod", w);
+        return errors.Count == 0 ? Microsoft.Extensions.Options.ValidateOptionsResult.Success : Microsoft.Extensions.Options.ValidateOptionsResult.Fail(errors);
+    }
+
+    internal static void Positive(List<string> errors, string key, TimeSpan value)
+    {
+        if (value <= TimeSpan.Zero) errors.Add($"{key} is {value}; it must be a positive time span.");
+    }
+
+    internal static void NotNegative(List<string> errors, string key, TimeSpan value)
+    {
+        if (value < TimeSpan.Zero) errors.Add($"{key} is {value}; it cannot be negative.");
+    }
+}

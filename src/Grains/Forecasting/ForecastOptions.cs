@@ -60,3 +60,35 @@ public sealed class ForecastOptions
     /// <summary>Training effort; the defaults train 56 cities x 4 families on 90 days in minutes on 2 cores.</summary>
     public ForecastSettings Training { get; set; } = new();
 }
+
+/// <summary>The checks <see cref="ForecastOptions"/> must pass before the process starts; each failure names the setting.</summary>
+public sealed class ForecastOptionsValidation : Microsoft.Extensions.Options.IValidateOptions<ForecastOptions>
+{
+    public Microsoft.Extensions.Options.ValidateOptionsResult Validate(string? name, ForecastOptions o)
+    {
+        var errors = new List<string>();
+        AtLeast(errors, "Forecasting:TrainingConcurrency", o.TrainingConcurrency, 1);
+        AtLeast(errors, "Forecasting:HistoryDays", o.HistoryDays, 1);
+        AtLeast(errors, "Forecasting:RetrainNewSamples", o.RetrainNewSamples, 1);
+        AtLeast(errors, "Forecasting:DegradationMinimumPairs", o.DegradationMinimumPairs, 1);
+        AtLeast(errors, "Forecasting:ServingHistoryDays", o.ServingHistoryDays, 1);
+        AtLeast(errors, "Forecasting:LiveHorizons", o.LiveHorizons, 1);
+        AtLeast(errors, "Forecasting:IssuedKeptHours", o.IssuedKeptHours, o.LiveHorizons);
+        AtLeast(errors, "Forecasting:EventsKept", o.EventsKept, 0);
+        AtLeast(errors, "Forecasting:VersionsKept", o.VersionsKept, 1);
+        if (o.NewSamplesWindow <= TimeSpan.Zero) errors.Add($"Forecasting:NewSamplesWindow is {o.NewSamplesWindow}; it must be a positive time span.");
+        if (o.RetrainCooldown < TimeSpan.Zero) errors.Add($"Forecasting:RetrainCooldown is {o.RetrainCooldown}; it cannot be negative.");
+        if (o.DailyRetrainAt < TimeSpan.Zero || o.DailyRetrainAt >= TimeSpan.FromDays(1))
+            errors.Add($"Forecasting:DailyRetrainAt is {o.DailyRetrainAt}; it must be a time of day from 00:00 to 23:59.");
+        if (!(o.DegradationRatio > 0)) errors.Add($"Forecasting:DegradationRatio is {o.DegradationRatio}; it must be positive.");
+        var codes = o.TargetCodes;
+        if (codes.Count == 0 || codes.Any(c => !ForecastTargetOptions.Known.Contains(c)))
+            errors.Add($"Forecasting:Targets is '{o.Targets}'; it must list one or more of {string.Join(", ", ForecastTargetOptions.Known)}, comma separated.");
+        return errors.Count == 0 ? Microsoft.Extensions.Options.ValidateOptionsResult.Success : Microsoft.Extensions.Options.ValidateOptionsResult.Fail(errors);
+    }
+
+    private static void AtLeast(List<string> errors, string key, int value, int least)
+    {
+        if (value < least) errors.Add($"{key} is {value}; it must be at least {least}.");
+    }
+}

@@ -15,7 +15,8 @@ public static class ForecastServices
 {
     public static IServiceCollection AddAirQualityForecasting(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddOptions<ForecastOptions>().Bind(configuration.GetSection(ForecastOptions.Section));
+        services.AddOptions<ForecastOptions>().Bind(configuration.GetSection(ForecastOptions.Section)).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ForecastOptions>, ForecastOptionsValidation>());
         services.TryAddSingleton<IModelArtifactStore>(sp =>
         {
             var cs = configuration.GetConnectionString("Postgres");

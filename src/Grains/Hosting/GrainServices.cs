@@ -7,6 +7,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace AirQuality.Grains.Hosting;
 
@@ -15,7 +16,8 @@ public static class GrainServices
 {
     public static IServiceCollection AddAirQualityGrains(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddOptions<CityOptions>().Bind(configuration.GetSection(CityOptions.Section));
+        services.AddOptions<CityOptions>().Bind(configuration.GetSection(CityOptions.Section)).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<CityOptions>, CityOptionsValidation>());
         services.TryAddSingleton(TimeProvider.System);
         services.AddCityCatalog(configuration);
         services.AddReadingStore(configuration);

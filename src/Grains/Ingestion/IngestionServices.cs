@@ -52,7 +52,8 @@ public static class IngestionServices
             .Validate(o => Uri.TryCreate(o.BaseUrl, UriKind.Absolute, out var u) && (u.Scheme == Uri.UriSchemeHttp || u.Scheme == Uri.UriSchemeHttps),
                 $"{section}:BaseUrl must be an absolute http(s) URL")
             .Validate(o => o.AttemptTimeout > TimeSpan.Zero && o.MaxRetries >= 0 && o.CircuitFailureRatio is > 0 and <= 1,
-                $"{section}: AttemptTimeout must be positive, MaxRetries not negative, CircuitFailureRatio in (0, 1]");
+                $"{section}: AttemptTimeout must be positive, MaxRetries not negative, CircuitFailureRatio in (0, 1]")
+            .ValidateOnStart();
     }
 }
 

@@ -27,6 +27,12 @@ public static class RateLimitingHosting
     public static IHostApplicationBuilder AddApiRateLimiting(this IHostApplicationBuilder builder)
     {
         var o = builder.Configuration.GetSection(RateLimitOptions.Section).Get<RateLimitOptions>() ?? new RateLimitOptions();
+        // Read while the host is built, so checked here: a bad limit stops the start rather than the first request.
+        List<string> errors = [];
+        if (o.PermitsPerSecond < 1) errors.Add($"RateLimiting:PermitsPerSecond is {o.PermitsPerSecond}; it must be at least 1.");
+        if (o.Burst < 0) errors.Add($"RateLimiting:Burst is {o.Burst}; it cannot be negative.");
+        if (o.LoginAttemptsPerMinute < 1) errors.Add($"RateLimiting:LoginAttemptsPerMinute is {o.LoginAttemptsPerMinute}; it must be at least 1.");
+        if (errors.Count > 0) throw new Microsoft.Extensions.Options.OptionsValidationException(RateLimitOptions.Section, typeof(RateLimitOptions), errors);
         builder.Services.AddRateLimiter(limiter =>
         {
             limiter.RejectionStatusCode = StatusCodes.Status429TooManyRequests;

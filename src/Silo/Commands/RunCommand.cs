@@ -40,9 +40,7 @@ public static class RunCommand
         }
         catch (OptionsValidationException ex)
         {
-            Console.Error.WriteLine("Invalid configuration:");
-            foreach (var failure in ex.Failures) Console.Error.WriteLine("  - " + failure);
-            return 2;
+            return InvalidConfiguration(ex.Failures);
         }
         await using (app)
         {
@@ -56,8 +54,27 @@ public static class RunCommand
                     return 3;
                 }
             }
-            await app.RunAsync(cancellationToken);
+            try
+            {
+                await app.RunAsync(cancellationToken);
+            }
+            // Options validated on start (ValidateOnStart): one failing class throws itself, several an aggregate.
+            catch (OptionsValidationException ex)
+            {
+                return InvalidConfiguration(ex.Failures);
+            }
+            catch (AggregateException ex) when (ex.InnerExceptions.All(e => e is OptionsValidationException))
+            {
+                return InvalidConfiguration(ex.InnerExceptions.Cast<OptionsValidationException>().SelectMany(e => e.Failures));
+            }
         }
         return 0;
+    }
+
+    private static int InvalidConfiguration(IEnumerable<string> failures)
+    {
+        Console.Error.WriteLine("Invalid configuration:");
+        foreach (var failure in failures) Console.Error.WriteLine("  - " + failure);
+        return 2;
     }
 }

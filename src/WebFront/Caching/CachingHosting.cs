@@ -12,6 +12,11 @@ public static class CachingHosting
         var services = builder.Services;
         services.AddSingleton<CacheMetrics>();
         var limits = builder.Configuration.GetSection(AnswerCacheOptions.Section).Get<AnswerCacheOptions>() ?? new AnswerCacheOptions();
+        // Read while the host is built, so checked here: a bad bound stops the start rather than the first answer.
+        List<string> errors = [];
+        if (limits.MemoryLimitMegabytes < 1) errors.Add($"Cache:MemoryLimitMegabytes is {limits.MemoryLimitMegabytes}; it must be at least 1.");
+        if (limits.MaximumEntryKilobytes < 1) errors.Add($"Cache:MaximumEntryKilobytes is {limits.MaximumEntryKilobytes}; it must be at least 1.");
+        if (errors.Count > 0) throw new Microsoft.Extensions.Options.OptionsValidationException(AnswerCacheOptions.Section, typeof(AnswerCacheOptions), errors);
         services.AddSingleton(limits);
         // The memory tier is bounded by size: HybridCache gives every entry its payload's size in bytes, so the
         // tier holds at most MemoryLimitMegabytes of answers, evicting the least used; an answer above
