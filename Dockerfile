@@ -6,11 +6,16 @@
 # Layout, size estimate and the reasons behind each choice: docs/deployment.md.
 
 # ---- dashboard -------------------------------------------------------------------------------------------------------
-# The dashboard's one browser library (the SignalR client) comes from npm; the build embeds it from node_modules.
+# The dashboard is built by npm (esbuild bundles it with d3, the SignalR client and the map data from npm packages);
+# the .NET build embeds dist/ and, finding it newer than its sources, does not need npm itself.
 FROM node:22-bookworm-slim AS dashboard
 WORKDIR /dashboard
 COPY src/WebFront/Dashboard/package.json src/WebFront/Dashboard/package-lock.json ./
 RUN npm ci --no-audit --no-fund
+COPY src/WebFront/Dashboard/build.mjs ./
+COPY src/WebFront/Dashboard/site/ site/
+COPY src/WebFront/Dashboard/src/ src/
+RUN npm run build
 
 # ---- build -----------------------------------------------------------------------------------------------------------
 FROM mcr.microsoft.com/dotnet/sdk:10.0 AS build
@@ -29,7 +34,7 @@ COPY src/Silo/Silo.csproj src/Silo/
 RUN dotnet restore src/Silo -r linux-x64
 
 COPY src/ src/
-COPY --from=dashboard /dashboard/node_modules/ src/WebFront/Dashboard/node_modules/
+COPY --from=dashboard /dashboard/dist/ src/WebFront/Dashboard/dist/
 # Native libraries (libtorch alone is ~475 MB) go to their own folder so the runtime stage can copy them in a layer
 # of their own: it stays cached and is pulled once while the application layer changes with every commit.
 RUN dotnet publish src/Silo -c Release -r linux-x64 --self-contained false -o /app --no-restore \

@@ -43,4 +43,17 @@ public static class GrainKeys
 
     /// <summary>Key of the singleton that applies the readings store's retention and creates its partitions.</summary>
     public const string StorageMaintenance = "maintenance-storage";
+
+    public const string BulletinPrefix = "bulletin-";
+
+    /// <summary>Key of the bulletin of a date in India (`bulletin-2025-11-05`).</summary>
+    public static string Bulletin(DateOnly date) => BulletinPrefix + date.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <summary>The date inside a bulletin grain key.</summary>
+    public static DateOnly DateOfBulletin(string key) =>
+        key.StartsWith(BulletinPrefix, StringComparison.Ordinal) && DateOnly.TryParseExact(key[BulletinPrefix.Length..], "yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.None, out var d)
+            ? d : throw new ArgumentException($"'{key}' is not a bulletin grain key", nameof(key));
+
+    /// <summary>Key of the singleton that issues the bulletin every day.</summary>
+    public const string BulletinSchedule = "bulletinschedule-all";
 }

@@ -80,10 +80,15 @@ public sealed record ModelVersionInfo(
 /// <summary>What one training run produced for one target.</summary>
 /// <param name="Versions">New versions (artifacts already stored), including families that failed (Problem set, version 0).</param>
 /// <param name="Proposed">The run's choice: a family code of <paramref name="Versions"/> or `persistence`.</param>
-/// <param name="IncumbentMae">The serving model's MAE on this run's validation window (null when none served).</param>
+/// <param name="IncumbentMae">
+/// The serving model's MAE on forecasts neither it nor the proposed model was fitted on (or its family's out-of-sample
+/// MAE in this run when too few such forecasts exist); null when none served or nothing can stand for it.
+/// </param>
+/// <param name="ChallengerMae">The proposed model's MAE on the same forecasts as <paramref name="IncumbentMae"/>.</param>
+/// <param name="ComparisonBasis">What was compared, in words.</param>
 [GenerateSerializer, Immutable]
 public sealed record TargetTrainingReport(string Target, IReadOnlyList<ModelVersionInfo> Versions, ModelMetrics Persistence, string Proposed,
-    string ProposedReason, int? IncumbentVersion, double? IncumbentMae);
+    string ProposedReason, int? IncumbentVersion, double? IncumbentMae, double? ChallengerMae = null, string? ComparisonBasis = null);
 
 /// <summary>What the training worker hands back to the city.</summary>
 [GenerateSerializer, Immutable]

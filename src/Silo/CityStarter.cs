@@ -1,7 +1,6 @@
 using AirQuality.Domain.Cities;
 using AirQuality.Grains;
 using AirQuality.Grains.Ingestion;
-using AirQuality.WebFront;
 
 namespace AirQuality.Silo;
 

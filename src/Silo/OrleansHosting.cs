@@ -1,7 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
 using AirQuality.Grains.Storage;
-using AirQuality.WebFront;
 using Orleans.Configuration;
 using Orleans.Dashboard;
 using Orleans.Serialization;

@@ -50,6 +50,7 @@ public static class DashboardHosting
                 ".js" => "text/javascript; charset=utf-8",
                 ".css" => "text/css; charset=utf-8",
                 ".svg" => "image/svg+xml",
+                ".json" => "application/json",
                 _ => "application/octet-stream",
             };
             assets[file] = new Asset(bytes, type, $"\"{XxHash64.HashToUInt64(bytes):x16}\"");

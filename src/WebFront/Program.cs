@@ -5,7 +5,7 @@ using AirQuality.WebFront;
 var builder = WebApplication.CreateBuilder(args);
 builder.AddTelemetry("airquality-web");
 builder.AddOrleansClient();
-builder.AddProbes().AddCheck<ClusterReachableCheck>("cluster", tags: [ProbeHosting.ReadyTag]);
+builder.AddClusterCheck(ready: true);
 builder.AddWebFront();
 var app = builder.Build();
 app.MapProbes();

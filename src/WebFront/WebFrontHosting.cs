@@ -1,13 +1,14 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using AirQuality.Domain.Cities;
+using AirQuality.Grains;
 using AirQuality.WebFront.Apis;
+using AirQuality.WebFront.Apis.Outlook;
 using AirQuality.WebFront.Caching;
 using AirQuality.WebFront.Infrastructure;
 using AirQuality.WebFront.Observability;
 using AirQuality.WebFront.Push;
-using AirQuality.WebFront.Security;
 using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace AirQuality.WebFront;
 
@@ -31,16 +32,13 @@ public static class WebFrontHosting
         var services = builder.Services;
         services.ConfigureHttpJsonOptions(o => ConfigureJson(o.SerializerOptions));
         services.AddProblemDetails();
-        services.AddSingleton(TimeProvider.System);
-        services.AddSingleton(_ =>
-        {
-            var path = builder.Configuration["Cities:CatalogPath"];
-            return path is null ? CityCatalog.Default : CityCatalog.Load(path, builder.Configuration["Cities:AliasesPath"]);
-        });
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddCityCatalog(builder.Configuration);
         services.Configure<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions>(o => o.Limits.MaxRequestBodySize = MaxRequestBodyBytes);
         services.AddSingleton<RequestMetrics>();
-        services.AddPostgresHealth(builder.Configuration);
+        services.AddDatabaseStatistics(builder.Configuration);
         builder.AddAnswerCache();
+        builder.AddApiHealth();
         builder.AddAdminAuth();
         builder.AddApiRateLimiting();
         services.AddCors(o => o.AddDefaultPolicy(p =>
@@ -84,6 +82,7 @@ public static class WebFrontHosting
         api.MapHistoryApi();
         api.MapForecastApi();
         api.MapModelsApi();
+        api.MapOutlookApis();
         app.MapHub<AqiHub>(AqiHub.Path);
         app.MapDashboard();
         SecurityHosting.LogAuthState(app);

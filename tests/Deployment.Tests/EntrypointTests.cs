@@ -21,13 +21,13 @@ public class EntrypointTests
     public async Task In_a_container_names_the_silo_after_its_hostname_and_advertises_the_container_address()
     {
         // A private mount namespace gives the script the /etc/hosts Docker writes into a container.
-        Skip.IfNot(Processes.OnPath("unshare"), "unshare (util-linux) is not installed");
+        TestEnvironment.Require(Processes.OnPath("unshare"), "unshare (util-linux) is not installed");
         var hosts = Path.GetTempFileName();
         try
         {
             await File.WriteAllTextAsync(hosts, "127.0.0.1\tlocalhost\n172.18.0.5\t3f2a9c1b7d4e\n");
             var probe = await Processes.RunAsync("unshare", ["--map-root-user", "--mount", "true"]);
-            Skip.If(probe.ExitCode != 0, $"this machine does not allow mount namespaces: {probe.Error}");
+            TestEnvironment.Require(probe.ExitCode == 0, $"this machine does not allow mount namespaces: {probe.Error}");
             var result = await Processes.RunAsync("unshare", ["--map-root-user", "--mount", "bash", "-c",
                 $"mount --bind '{hosts}' /etc/hosts && exec bash '{Script}' env"],
                 new Dictionary<string, string?> { ["POD_NAME"] = null, ["POD_IP"] = null, ["HOSTNAME"] = "3f2a9c1b7d4e" });

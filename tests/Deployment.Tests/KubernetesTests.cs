@@ -32,7 +32,7 @@ public class KubernetesTests
     [SkippableFact]
     public async Task Kustomize_renders_every_object_into_the_namespace_with_the_pinned_image()
     {
-        Skip.IfNot(Processes.OnPath("kubectl"), "kubectl is not installed (its built-in kustomize renders k8s/ offline)");
+        TestEnvironment.Require(Processes.OnPath("kubectl"), "kubectl is not installed (its built-in kustomize renders k8s/ offline)");
         var result = await Processes.RunAsync("kubectl", ["kustomize", Repo.PathOf("k8s")]);
         Assert.True(result.ExitCode == 0, result.ToString());
         var rendered = result.Output.Split("\n---\n");

@@ -36,7 +36,7 @@ public class NginxTests
     [SkippableFact]
     public async Task Redirects_http_and_forwards_api_calls_websockets_and_the_dashboard_over_tls_and_hides_metrics()
     {
-        Skip.IfNot(Processes.OnPath("nginx") || File.Exists("/usr/sbin/nginx"), "nginx is not installed (apt-get install -y nginx-light)");
+        TestEnvironment.Require(Processes.OnPath("nginx") || File.Exists("/usr/sbin/nginx"), "nginx is not installed (apt-get install -y nginx-light)");
         var nginxBinary = Processes.OnPath("nginx") ? "nginx" : "/usr/sbin/nginx";
 
         await using var web = await LoopbackServer.StartAsync(app =>
@@ -147,21 +147,17 @@ public class NginxTests
         Assert.Contains("*", Repo.Read("deploy/nginx/certs/.gitignore").Split('\n'));
     }
 
-    private static async Task WaitUntilAsync(Func<Task<bool>> condition, ChildProcess process)
-    {
-        for (var i = 0; i < 100; i++)
+    private static Task WaitUntilAsync(Func<Task<bool>> condition, ChildProcess process) =>
+        Eventually.UntilAsync(async () =>
         {
+            Assert.False(process.HasExited, "nginx stopped:\n" + process.Output);
             try
             {
-                if (await condition()) return;
+                return await condition();
             }
             catch (HttpRequestException)
             {
-                // not listening yet
+                return false; // not listening yet
             }
-            Assert.False(process.HasExited, "nginx stopped:\n" + process.Output);
-            await Task.Delay(100);
-        }
-        Assert.Fail("nginx did not answer:\n" + process.Output);
-    }
+        }, TimeSpan.FromSeconds(10), "nginx answering");
 }

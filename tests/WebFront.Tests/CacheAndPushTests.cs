@@ -78,12 +78,11 @@ public sealed class CacheAndPushTests(EmbeddedAppWithRedis app)
         Assert.Equal("readings", change.GetProperty("kind").GetString());
         // The cache entry went with the change: the next answer shows the new value and its source.
         JsonElement after = default;
-        for (var i = 0; i < 50; i++)
+        await Eventually.UntilAsync(async () =>
         {
             after = await app.Http.GetFromJsonAsync<JsonElement>($"/api/v1/aqi/current/{city}", EmbeddedApp.Json);
-            if (after.GetProperty("pm10").GetDouble() == 777) break;
-            await Task.Delay(100);
-        }
+            return after.GetProperty("pm10").GetDouble() == 777;
+        }, TimeSpan.FromSeconds(5), "the new PM10 in the answer");
         Assert.Equal(777, after.GetProperty("pm10").GetDouble());
         Assert.Contains("cpcb", after.GetProperty("source").GetString());
     }

@@ -1,6 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
-using AirQuality.WebFront.Security;
+using AirQuality.ServiceDefaults.Security;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;

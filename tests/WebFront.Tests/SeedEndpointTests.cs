@@ -194,4 +194,22 @@ public sealed class SeedEndpointTests(EmbeddedAppWithRedis app)
             Assert.False(string.IsNullOrEmpty(peak.GetProperty("model").GetString()));
         }
     }
+
+    [Fact]
+    public async Task Compare_answers_the_valid_cities_and_lists_unknown_ones_with_suggestions()
+    {
+        var body = await Get("/api/v1/cities/compare?cities=Delhi,Dehli,Bombay,Nowhere%20City");
+
+        Assert.Equal(["Delhi", "Mumbai"], body.GetProperty("cities").EnumerateArray().Select(c => c.GetProperty("city").GetString()));
+        Assert.Equal(2, body.GetProperty("count").GetInt32());
+        var errors = body.GetProperty("errors").EnumerateArray().ToList();
+        Assert.Equal(["Dehli", "Nowhere City"], errors.Select(e => e.GetProperty("city").GetString()));
+        Assert.All(errors, e => Assert.Equal(404, e.GetProperty("status").GetInt32()));
+        Assert.Contains("Delhi", errors[0].GetProperty("suggestions").EnumerateArray().Select(s => s.GetString()));
+
+        // Only unknown names: still an answer, with nothing compared and every name listed.
+        var none = await Get("/api/v1/cities/compare?cities=Dehli");
+        Assert.Equal(0, none.GetProperty("count").GetInt32());
+        Assert.Equal("Dehli", none.GetProperty("errors")[0].GetProperty("city").GetString());
+    }
 }

@@ -41,7 +41,6 @@ public static class AqiStandards
 /// <param name="Concentration">The averaged concentration the index was computed from, in <paramref name="Unit"/>.</param>
 /// <param name="Averaging">The averaging period actually used (`24h`, `8h`, `1h`, `nowcast`).</param>
 /// <param name="ValidHours">How many valid hourly values went into the average (null when the caller gave an average).</param>
-[GenerateSerializer, Immutable]
 public sealed record SubIndex(
     Pollutant Pollutant,
     double Concentration,
@@ -57,7 +56,6 @@ public sealed record SubIndex(
 /// <param name="Complete">True when the standard's minimum-data rules are met.</param>
 /// <param name="Notes">Why the answer is incomplete, and any rule that changed the computation.</param>
 /// <param name="Table">The breakpoint table used (`IN-NAQI-2014`, `US-EPA-2024`, `US-EPA-2012`).</param>
-[GenerateSerializer, Immutable]
 public sealed record AqiResult(
     AqiStandard Standard,
     int? Aqi,

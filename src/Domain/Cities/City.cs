@@ -5,7 +5,6 @@ namespace AirQuality.Domain.Cities;
 /// <param name="Latitude">Latitude of the point used to query gridded sources.</param>
 /// <param name="Stations">Number of CPCB continuous monitoring stations (2022), a rough size of the ground network.</param>
 /// <param name="Aliases">Other names the city is known by.</param>
-[GenerateSerializer, Immutable]
 public sealed record City(
     string Id,
     string Name,

@@ -11,32 +11,90 @@ namespace AirQuality.Forecasting.Evaluation;
 public sealed record SpanInfo(DateTime From, DateTime To, int Samples);
 
 /// <summary>
-/// What `evaluate` reports: every family and both baselines trained (and validated) on the earlier part of a history
-/// and scored on the later part, which no model saw. Property names map to the JSON the command writes.
+/// What `evaluate` reports, for either protocol. Property names map to the JSON the command writes. `models`: every
+/// family and both baselines; `served`: what the service would have served; `intervals`: coverage of the served bands
+/// on hours not used to calibrate them; `skill_ci`: day-block bootstrap of the served skill against persistence.
 /// </summary>
-public sealed record HoldoutReport(
+public sealed record EvaluationReport(
+    string Protocol,
     string Target,
     string Location,
-    SpanInfo Train,
-    SpanInfo Test,
+    string Weather,
+    bool UpperBound,
+    IReadOnlyList<string> Covariates,
+    SpanInfo? Train,
+    SpanInfo? Test,
+    DateTime? ScoredFrom,
+    DateTime? ScoredTo,
     IReadOnlyList<int> Horizons,
     IReadOnlyDictionary<string, IReadOnlyDictionary<string, ForecastMetrics>> Models,
     [property: JsonPropertyName("average_1_48")] IReadOnlyDictionary<string, ForecastMetrics> Average148,
+    IReadOnlyDictionary<string, ForecastMetrics> Served,
+    [property: JsonPropertyName("served_average_1_48")] ForecastMetrics ServedAverage148,
+    IReadOnlyDictionary<string, double> ServedModels,
+    IReadOnlyDictionary<string, double> Skill,
+    [property: JsonPropertyName("skill_ci")] IReadOnlyDictionary<string, SkillInterval> SkillCi,
+    IReadOnlyDictionary<string, IReadOnlyDictionary<string, MonthFigures>> ByMonth,
+    IReadOnlyDictionary<string, double> CategoryAccuracy,
+    IReadOnlyDictionary<string, double> CategoryAccuracyPersistence,
     string Champion,
     string ChampionReason,
     IReadOnlyDictionary<string, IReadOnlyDictionary<string, double>> Intervals,
     [property: JsonPropertyName("intervals_average_1_48")] IReadOnlyDictionary<string, double> IntervalsAverage148,
     IReadOnlyDictionary<string, double> TrainSeconds,
     IReadOnlyDictionary<string, string> Unavailable,
-    [property: JsonPropertyName("validation_average_1_48")] IReadOnlyDictionary<string, ForecastMetrics> Validation148);
+    [property: JsonPropertyName("validation_average_1_48")] IReadOnlyDictionary<string, ForecastMetrics> Validation148,
+    int Retrains,
+    double? RetrainEveryHours,
+    double WallSeconds)
+{
+    /// <summary>The label of a run that used observed target-hour weather as if it had been forecast.</summary>
+    public const string UpperBoundLabel = "observed-as-forecast: observed weather of the target hour stood in for a forecast; an upper bound, not what the service can reach";
+}
 
-/// <summary>Runs the hold-out evaluation of `evaluate`: a time split, never shuffled.</summary>
+/// <summary>Shared by both protocols.</summary>
+internal static class EvaluationParts
+{
+    public static string WeatherLabel(CovariateUse use) => use switch
+    {
+        CovariateUse.None => "none: the target's own history only",
+        CovariateUse.AllWithTargetWeather => EvaluationReport.UpperBoundLabel,
+        _ => "origin: pollutants and weather known at the forecast origin only",
+    };
+
+    /// <summary>Every model of an outcome that can forecast, by code.</summary>
+    public static Dictionary<string, double[]> Deltas(TrainingOutcome outcome, Func<FeatureLayout, FeatureBuilder> features, IReadOnlyList<ForecastPoint> points)
+    {
+        var result = new Dictionary<string, double[]>(StringComparer.Ordinal);
+        foreach (var o in outcome.Families.Where(o => o.Model is not null))
+        {
+            try
+            {
+                result[o.Family.Code()] = o.Model!.PredictDeltas(features(o.Family.IsBaseline() ? BaselineLayout(outcome.Target) : outcome.Layout), points);
+            }
+            catch (InvalidOperationException)
+            {
+                // A model that cannot read these features has no forecasts here.
+            }
+        }
+        return result;
+    }
+
+    public static FeatureLayout BaselineLayout(ForecastTarget target) => new(target, [], false);
+}
+
+/// <summary>
+/// The split protocol of `evaluate` (the default): a time split, never shuffled. The trainer the service uses trains
+/// and validates on the earlier part; every model and the served champion are scored on the later part, which no model
+/// saw, with the bands the trainer calibrated.
+/// </summary>
 public static class HoldoutEvaluation
 {
-    public static HoldoutReport Run(HourlySeries series, ForecastTarget target, string location, IReadOnlyList<int> horizons,
+    public static EvaluationReport Run(HourlySeries series, ForecastTarget target, string location, IReadOnlyList<int> horizons,
         double testFraction, ForecastTrainer trainer, Action<string>? log = null, CancellationToken cancellationToken = default)
     {
         if (testFraction is <= 0 or >= 1) throw new ArgumentOutOfRangeException(nameof(testFraction), "must be between 0 and 1");
+        var wall = Stopwatch.StartNew();
         var n = series.Length;
         var testStart = n - (int)Math.Round(n * testFraction);
         var trainPart = series.Slice(0, testStart);
@@ -47,45 +105,29 @@ public static class HoldoutEvaluation
                 : $"{o.Family.Code(),-18} not trained: {o.Problem}"),
             cancellationToken);
 
-        var features = new FeatureBuilder(y, series, outcome.Layout);
-        var test = new TrainingWindow(testStart, n, n);
-        var models = new Dictionary<string, IReadOnlyDictionary<string, ForecastMetrics>>();
-        var average = new Dictionary<string, ForecastMetrics>();
-        var validation = new Dictionary<string, ForecastMetrics>();
-        var seconds = new Dictionary<string, double>();
-        var unavailable = new Dictionary<string, string>();
-        HorizonPredictions? championPredictions = null;
-        foreach (var o in outcome.Families)
-        {
-            if (o.Model is null)
-            {
-                unavailable[o.Family.Code()] = o.Problem ?? "not trained";
-                continue;
-            }
-            var watch = Stopwatch.StartNew();
-            var predictions = Backtest.Run(o.Model, features, test);
-            models[o.Family.Code()] = horizons.ToDictionary(h => h.ToString(System.Globalization.CultureInfo.InvariantCulture), predictions.Metrics);
-            average[o.Family.Code()] = ForecastMetrics.Average(TrainingWindow.AllHorizons.Select(predictions.Metrics));
-            validation[o.Family.Code()] = o.ValidationAverage;
-            if (!o.Family.IsBaseline()) seconds[o.Family.Code()] = Math.Round(o.TrainSeconds, 2);
-            if (o.Family == outcome.Champion) championPredictions = predictions;
-            log?.Invoke($"{o.Family.Code(),-18} test MAE {average[o.Family.Code()].Mae,8:0.00} (1-48 h), scored in {watch.Elapsed.TotalSeconds:0.0} s");
-        }
-
-        var intervals = new Dictionary<string, IReadOnlyDictionary<string, double>>();
-        var intervalsAverage = new Dictionary<string, double>();
+        var builders = new Dictionary<FeatureLayout, FeatureBuilder>();
+        FeatureBuilder Features(FeatureLayout l) => builders.TryGetValue(l, out var f) ? f : builders[l] = new FeatureBuilder(y, series, l);
+        var features = Features(outcome.Layout);
+        var points = new TrainingWindow(testStart, n, n).Points(features).ToList();
+        var deltas = EvaluationParts.Deltas(outcome, Features, points);
         var champion = outcome.Of(outcome.Champion);
-        foreach (var level in ConformalInterval.Levels)
-        {
-            var key = level.ToString("0.0", System.Globalization.CultureInfo.InvariantCulture);
-            double Coverage(int h) => ConformalInterval.Coverage(championPredictions!.Actual(h), championPredictions.Predicted(h), champion.HalfWidths[level][h - 1]);
-            intervals[key] = horizons.ToDictionary(h => h.ToString(System.Globalization.CultureInfo.InvariantCulture), h => Math.Round(Coverage(h), 4));
-            intervalsAverage[key] = Math.Round(TrainingWindow.AllHorizons.Select(Coverage).Where(c => !double.IsNaN(c)).Average(), 4);
-        }
-        return new HoldoutReport(
-            target.Code(), location,
-            Span(series, y, 0, testStart), Span(series, y, testStart, n),
-            horizons, models, average, outcome.Champion.Code(), outcome.ChampionReason, intervals, intervalsAverage, seconds, unavailable, validation);
+        var book = new Scorebook(series, target);
+        var halfWidths = champion.HalfWidths.ToDictionary(kv => kv.Key, kv => (IReadOnlyList<double>)kv.Value);
+        if (halfWidths.Count == 0)
+            halfWidths = ConformalInterval.Levels.ToDictionary(l => l, _ => (IReadOnlyList<double>)Enumerable.Repeat(BandCalibration.Fallback, FeatureBuilder.MaxHorizon).ToArray());
+        book.Add(features, points, deltas, outcome.Champion.Code(), deltas[outcome.Champion.Code()], halfWidths);
+
+        var unavailable = outcome.Families.Where(o => o.Model is null).ToDictionary(o => o.Family.Code(), o => o.Problem ?? "not trained");
+        var seconds = outcome.Families.Where(o => !o.Family.IsBaseline() && o.Model is not null).ToDictionary(o => o.Family.Code(), o => Math.Round(o.TrainSeconds, 2));
+        var validation = outcome.Families.Where(o => o.Model is not null).ToDictionary(o => o.Family.Code(), o => o.ValidationAverage);
+        var (from, to) = book.Span();
+        return new EvaluationReport("split", target.Code(), location, EvaluationParts.WeatherLabel(trainer.Settings.Covariates),
+            trainer.Settings.Covariates == CovariateUse.AllWithTargetWeather, outcome.Layout.Covariates,
+            Span(series, y, 0, testStart), Span(series, y, testStart, n), from, to, horizons,
+            book.Models(horizons), book.Average148(), book.Served(horizons), book.ServedAverage148(), book.ServedShares(), book.Skill(horizons),
+            book.SkillIntervals(horizons), book.ByMonth(horizons), book.CategoryAccuracy(horizons), book.CategoryAccuracy(horizons, persistence: true),
+            outcome.Champion.Code(), outcome.ChampionReason, book.Intervals(horizons), book.IntervalsAverage148(), seconds, unavailable, validation,
+            1, null, Math.Round(wall.Elapsed.TotalSeconds, 1));
     }
 
     private static SpanInfo Span(HourlySeries s, double[] y, int from, int to) =>

@@ -4,7 +4,8 @@ namespace AirQuality.Forecasting.Features;
 
 /// <summary>
 /// Features of a forecast issued at origin hour t (the latest hour known) for target hour t + h, built only from hours
-/// up to and including t; calendar features of the target hour are known in advance.
+/// up to and including t; calendar features of the target hour (in IST) are known in advance, and so is the target
+/// hour's weather when the layout asks for it (a weather forecast when serving).
 /// </summary>
 /// <remarks>
 /// Values are taken in log(1 + x) and expressed relative to the level L = log(1 + y[t]) (the latest observed value,
@@ -57,6 +58,8 @@ public sealed class FeatureBuilder
         var horizon = new List<string> { "target_hour_sin", "target_hour_cos", "target_day_of_week", "target_weekend" };
         if (layout.YearCycle) horizon.AddRange(["target_year_sin", "target_year_cos", "target_season"]);
         horizon.AddRange(["same_hour_last_day", "diurnal_anomaly_7d"]);
+        if (layout.TargetWeather)
+            horizon.AddRange(_covariates.Where(c => c.Weather).Select(c => $"{c.Name}_target_vs_now"));
         HorizonNames = horizon;
     }
 
@@ -145,7 +148,8 @@ public sealed class FeatureBuilder
     /// <summary>Features of the target hour t + h, known at origin t.</summary>
     public void Horizon(int t, int h, Span<double> f)
     {
-        var hour = Series.HourAt(t + h);
+        // Indian days, weekends and festivals run on IST (UTC+05:30, no daylight saving).
+        var hour = Ist(Series.HourAt(t + h));
         var level = TryLevel(t, out var l, out _) ? l : double.NaN;
         var n = 0;
         f[n++] = Math.Sin(2 * Math.PI * hour.Hour / 24);
@@ -173,7 +177,22 @@ public sealed class FeatureBuilder
         }
         var weekMean = Mean(_log, t, Lookback);
         f[n++] = count >= 3 ? sum / count - weekMean : double.NaN;
+        if (Layout.TargetWeather)
+        {
+            // Weather at the target hour against the origin's: observed in training, forecast when serving (the
+            // future hours of a serving series carry a weather forecast), observed under evaluate's upper bound.
+            foreach (var (_, values, weather) in _covariates)
+            {
+                if (!weather) continue;
+                var now = t >= 0 && t < values.Length ? values[t] : double.NaN;
+                var then = t + h < values.Length ? values[t + h] : double.NaN;
+                f[n++] = then - now;
+            }
+        }
     }
+
+    /// <summary>India Standard Time of a UTC hour (a fixed offset of 5 h 30 min).</summary>
+    public static DateTime Ist(DateTime utc) => DateTime.SpecifyKind(utc.AddMinutes(330), DateTimeKind.Unspecified);
 
     /// <summary>Indian seasons: 0 winter (Dec-Feb), 1 pre-monsoon (Mar-May), 2 monsoon (Jun-Sep), 3 post-monsoon (Oct-Nov).</summary>
     public static int Season(int month) => month switch

@@ -84,13 +84,10 @@ public sealed record ForecastSettings
     /// <summary>Upper bound of (origin, horizon) rows a tree model learns from.</summary>
     public int MaxTrainingRows { get; init; } = 12_000;
 
-    /// <summary>Upper bound of rows the linear model learns from: its few hundred weights need far fewer rows than trees.</summary>
-    public int LinearMaxRows { get; init; } = 6_000;
+    /// <summary>Upper bound of rows the ridge regression learns from (its cost grows with rows x weights²).</summary>
+    public int LinearMaxRows { get; init; } = 10_000;
 
-    /// <summary>SDCA passes over the rows of the linear model.</summary>
-    public int LinearIterations { get; init; } = 15;
-
-    /// <summary>L2 regularisation of the linear model (on standardised inputs).</summary>
+    /// <summary>Ridge penalty of the linear model per unit of training weight (on standardised inputs).</summary>
     public double LinearL2 { get; init; } = 1e-3;
 
     /// <summary>Trees of the random forest.</summary>
@@ -138,6 +135,24 @@ public sealed record ForecastSettings
     /// <summary>Share of the newest history held out to choose the champion and calibrate the bands.</summary>
     public double ValidationFraction { get; init; } = 0.2;
 
+    /// <summary>
+    /// Consecutive validation windows the held-out share is cut into (rolling origin): for each, every family is
+    /// trained on all the history before it and scored on it; the champion is chosen on all of them together.
+    /// </summary>
+    public int ValidationWindows { get; init; } = 2;
+
+    /// <summary>
+    /// Hours of the newest out-of-sample residuals the bands are calibrated on (per horizon), so bands follow a
+    /// change of regime instead of averaging it away.
+    /// </summary>
+    public int BandWindowHours { get; init; } = 30 * 24;
+
+    /// <summary>Offer the equal-weight log-space ensemble of the trained families as a candidate.</summary>
+    public bool Ensemble { get; init; } = true;
+
+    /// <summary>Which covariates the models read (other pollutants and weather at the origin by default).</summary>
+    public CovariateUse Covariates { get; init; } = CovariateUse.All;
+
     /// <summary>After validation, train the champion again on all the history before serving it.</summary>
     public bool RefitOnAllData { get; init; } = true;
 
@@ -145,5 +160,5 @@ public sealed record ForecastSettings
     public bool RefitAllFamilies { get; init; }
 
     /// <summary>Settings small enough for unit tests.</summary>
-    public static ForecastSettings Quick { get; } = new() { MaxTrainingRows = 6_000, ForestTrees = 20, BoostingRounds = 60, LstmSteps = 120, LstmBatch = 64, LstmHidden = 16 };
+    public static ForecastSettings Quick { get; } = new() { MaxTrainingRows = 6_000, LinearMaxRows = 6_000, ForestTrees = 20, BoostingRounds = 60, LstmSteps = 120, LstmBatch = 64, LstmHidden = 16 };
 }

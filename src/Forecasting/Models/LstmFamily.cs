@@ -162,7 +162,7 @@ public sealed class LstmFamily : IForecastFamily
             {
                 var i = t - sequenceHours + 1 + k;
                 var v = f.LogAt(i);
-                var hour = f.Series.HourAt(i).Hour;
+                var hour = FeatureBuilder.Ist(f.Series.HourAt(i)).Hour;
                 var o = (b * sequenceHours + k) * StepChannels;
                 seq[o] = double.IsNaN(v) ? 0f : (float)(v - level);
                 seq[o + 1] = double.IsNaN(v) ? 0f : 1f;

@@ -9,7 +9,7 @@ public enum ModelFamily
     /// <summary>The value 24 h before the target hour (48 h when that is still ahead).</summary>
     SeasonalNaive,
 
-    /// <summary>Linear regression (ML.NET SDCA).</summary>
+    /// <summary>Ridge regression in closed form with per-horizon terms.</summary>
     Linear,
 
     /// <summary>Random forest (ML.NET FastForest).</summary>
@@ -20,13 +20,16 @@ public enum ModelFamily
 
     /// <summary>Long short-term memory network (TorchSharp).</summary>
     Lstm,
+
+    /// <summary>The equal-weight mean of the trained families' forecasts in log space (a geometric mean of 1 + x).</summary>
+    Ensemble,
 }
 
 /// <summary>Names of the families.</summary>
 public static class ModelFamilies
 {
-    /// <summary>The trained families, in the order reports list them.</summary>
-    public static IReadOnlyList<ModelFamily> Trained { get; } = [ModelFamily.Linear, ModelFamily.RandomForest, ModelFamily.GradientBoosting, ModelFamily.Lstm];
+    /// <summary>The trained candidates (the four families and their ensemble), in the order reports list them.</summary>
+    public static IReadOnlyList<ModelFamily> Trained { get; } = [ModelFamily.Linear, ModelFamily.RandomForest, ModelFamily.GradientBoosting, ModelFamily.Lstm, ModelFamily.Ensemble];
 
     /// <summary>The baselines.</summary>
     public static IReadOnlyList<ModelFamily> Baselines { get; } = [ModelFamily.Persistence, ModelFamily.SeasonalNaive];
@@ -43,6 +46,7 @@ public static class ModelFamilies
         ModelFamily.RandomForest => "random_forest",
         ModelFamily.GradientBoosting => "gradient_boosting",
         ModelFamily.Lstm => "lstm",
+        ModelFamily.Ensemble => "ensemble",
         _ => throw new ArgumentOutOfRangeException(nameof(f)),
     };
 

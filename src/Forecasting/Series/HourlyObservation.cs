@@ -13,4 +13,6 @@ public sealed record HourlyObservation(
     double? TemperatureC = null,
     double? HumidityPercent = null,
     double? WindSpeedMs = null,
-    double? PressureHpa = null);
+    double? PressureHpa = null,
+    double? SolarRadiationWm2 = null,
+    double? RainfallMm = null);

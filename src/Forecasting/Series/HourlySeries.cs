@@ -9,7 +9,7 @@ namespace AirQuality.Forecasting.Series;
 public sealed class HourlySeries
 {
     /// <summary>Channel names of the weather values (pollutants use their codes: pm25, no2, ...).</summary>
-    public static readonly IReadOnlyList<string> WeatherChannels = ["temperature", "humidity", "wind", "pressure"];
+    public static readonly IReadOnlyList<string> WeatherChannels = ["temperature", "humidity", "wind", "pressure", "solar_radiation", "rainfall"];
 
     private readonly Dictionary<string, double[]> _channels;
 
@@ -71,6 +71,8 @@ public sealed class HourlySeries
             Set("humidity", o.HumidityPercent);
             Set("wind", o.WindSpeedMs);
             Set("pressure", o.PressureHpa);
+            Set("solar_radiation", o.SolarRadiationWm2);
+            Set("rainfall", o.RainfallMm);
 
             void Set(string name, double? value)
             {

@@ -27,7 +27,36 @@ public static class ChampionSelection
             $"{best.Family.Code()} has the lowest validation MAE ({best.ValidationAverage.Mae:0.##}), {100 * (1 - best.ValidationAverage.Mae / bar):0.#} % below persistence ({bar:0.##})");
     }
 
+    /// <summary>
+    /// What serves after a training run: the run's choice replaces the serving model when it is better on the same
+    /// out-of-sample forecasts (or nothing serves yet); the serving model stays when it is not beaten; with no trained
+    /// choice, the serving model stays only while it still beats persistence, else the better baseline serves.
+    /// </summary>
+    /// <param name="challengerTrained">The run chose a trained family (not persistence) and its model exists.</param>
+    /// <param name="challengerMae">The choice's MAE on the forecasts compared with the serving model (see <see cref="IncumbentComparison"/>).</param>
+    /// <param name="incumbentMae">The serving model's MAE on the same forecasts; null when none serves or nothing stands for it.</param>
+    /// <param name="hasIncumbent">A trained model serves now.</param>
+    /// <param name="persistenceMae">Persistence's validation MAE in this run.</param>
+    public static ServingDecision Decide(bool challengerTrained, double challengerMae, double? incumbentMae, bool hasIncumbent, double persistenceMae)
+    {
+        if (challengerTrained) return ChallengerWins(challengerMae, incumbentMae) ? ServingDecision.Promote : ServingDecision.Keep;
+        return hasIncumbent && incumbentMae is { } inc && inc < persistenceMae ? ServingDecision.Keep : ServingDecision.Baseline;
+    }
+
     /// <summary>True when a challenger's validation MAE is lower than the serving model's on the same window.</summary>
     public static bool ChallengerWins(double challengerMae, double? incumbentMae) =>
         !double.IsNaN(challengerMae) && (incumbentMae is not { } inc || double.IsNaN(inc) || challengerMae < inc);
+}
+
+/// <summary>The outcome of <see cref="ChampionSelection.Decide"/>.</summary>
+public enum ServingDecision
+{
+    /// <summary>The run's choice serves from now on.</summary>
+    Promote,
+
+    /// <summary>The serving model keeps serving.</summary>
+    Keep,
+
+    /// <summary>No trained model serves: the better baseline does.</summary>
+    Baseline,
 }

@@ -7,11 +7,13 @@ using AirQuality.Forecasting.Series;
 namespace AirQuality.Forecasting.Training;
 
 /// <summary>A serving model to score against the challengers, with the layout it was trained on.</summary>
-public sealed record IncumbentModel(IForecastModel Model, FeatureLayout Layout);
+/// <param name="TrainedThrough">The last hour it learned from; null when unknown (then it is treated as having seen everything).</param>
+public sealed record IncumbentModel(IForecastModel Model, FeatureLayout Layout, DateTime? TrainedThrough = null);
 
 /// <summary>
-/// Trains every family on a history, scores them and the baselines on its newest part (never shuffled), calibrates
-/// the bands and picks the champion. Pure computation: no grains, no storage, safe on any thread.
+/// Trains every family on a history, scores them and the baselines on its newest part (never shuffled) over several
+/// validation windows (rolling origin), calibrates the bands out of sample and picks the champion. The one trainer of
+/// the service and of `evaluate`. Pure computation: no grains, no storage, safe on any thread.
 /// </summary>
 public sealed class ForecastTrainer(IReadOnlyList<IForecastFamily> families, ForecastSettings settings)
 {
@@ -25,11 +27,26 @@ public sealed class ForecastTrainer(IReadOnlyList<IForecastFamily> families, For
     /// <summary>Fewest hours a history needs: a validation window of two days after enough training.</summary>
     public const int MinimumHours = 14 * 24;
 
+    /// <summary>Fewest forecast origins after the serving model's training on which it can be compared directly.</summary>
+    public const int MinimumComparisonOrigins = 24;
+
     public IReadOnlyList<IForecastFamily> Families => families;
 
     public ForecastSettings Settings => settings;
 
-    /// <summary>Trains on the whole series: the newest <see cref="ForecastSettings.ValidationFraction"/> validates.</summary>
+    /// <summary>What a candidate forecast on the validation windows: the points and predicted deltas of each window.</summary>
+    private sealed class Scored
+    {
+        public List<ForecastPoint> Points { get; } = [];
+        public List<double> Deltas { get; } = [];
+    }
+
+    /// <summary>
+    /// Trains on the whole series. The newest <see cref="ForecastSettings.ValidationFraction"/> is cut into
+    /// <see cref="ForecastSettings.ValidationWindows"/> consecutive windows; each family is trained on all the history
+    /// before a window and scored on it. The champion has the lowest MAE over all windows; the bands are calibrated on
+    /// the newest out-of-sample residuals.
+    /// </summary>
     /// <param name="progress">Told each family's result as it finishes (for logs).</param>
     public TrainingOutcome Train(HourlySeries series, ForecastTarget target, IncumbentModel? incumbent = null,
         Action<FamilyOutcome>? progress = null, CancellationToken cancellationToken = default)
@@ -38,88 +55,187 @@ public sealed class ForecastTrainer(IReadOnlyList<IForecastFamily> families, For
             throw new InsufficientHistoryException($"{series.Length} hours of history; at least {MinimumHours} are needed to train and validate");
         var y = target.Values(series);
         var n = series.Length;
-        var validationStart = n - Math.Max(FeatureBuilder.MaxHorizon * 2, (int)Math.Round(n * settings.ValidationFraction));
-        var layout = FeatureLayout.Choose(series, target, 0, validationStart);
+        var held = Math.Max(FeatureBuilder.MaxHorizon * 2, (int)Math.Round(n * settings.ValidationFraction));
+        var validationStart = n - held;
+        var k = Math.Clamp(settings.ValidationWindows, 1, Math.Max(1, held / FeatureBuilder.MaxHorizon));
+        var bounds = Enumerable.Range(0, k + 1).Select(i => validationStart + (int)((long)held * i / k)).ToArray();
+        var layout = FeatureLayout.Choose(series, target, 0, validationStart, settings.Covariates);
         var features = new FeatureBuilder(y, series, layout);
-        var fitWindow = new TrainingWindow(FirstOrigin, validationStart, validationStart);
-        var validation = new TrainingWindow(validationStart, n, n);
+        var windows = Enumerable.Range(0, k).Select(i => new TrainingWindow(bounds[i], bounds[i + 1], n)).ToArray();
+        var windowPoints = windows.Select(w => w.Points(features).ToList()).ToArray();
         var all = new TrainingWindow(FirstOrigin, n, n);
+        var lastFitEnd = series.HourAt(bounds[k - 1] - 1);
 
         var outcomes = new List<FamilyOutcome>();
+        var scored = new Dictionary<ModelFamily, Scored>();
+        var lastModels = new Dictionary<ModelFamily, IForecastModel>();
         foreach (var baseline in new IForecastModel[] { PersistenceModel.Instance, SeasonalNaiveModel.Instance })
         {
-            var o = Score(baseline.Family, baseline, features, validation, 0, 0, null);
+            var sc = new Scored();
+            for (var i = 0; i < k; i++) Add(sc, windowPoints[i], baseline.PredictDeltas(features, windowPoints[i]));
+            scored[baseline.Family] = sc;
+            var o = Outcome(baseline.Family, baseline, features, sc, bounds, 0, 0) with { TrainedThrough = null };
             outcomes.Add(o);
             progress?.Invoke(o);
         }
+        // Per window, the deltas of each family that trained there (for the ensemble).
+        var windowDeltas = Enumerable.Range(0, k).Select(_ => new Dictionary<ModelFamily, double[]>()).ToArray();
         foreach (var family in families)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            var o = TrainOne(family, features, fitWindow, validation, cancellationToken);
+            if (family.UnavailableReason is { } why)
+            {
+                outcomes.Add(Failed(family.Family, why));
+                progress?.Invoke(outcomes[^1]);
+                continue;
+            }
+            var watch = Stopwatch.StartNew();
+            var sc = new Scored();
+            IForecastModel? model = null;
+            var samples = 0;
+            string? problem = null;
+            try
+            {
+                for (var i = 0; i < k; i++)
+                {
+                    var fit = new TrainingWindow(FirstOrigin, bounds[i], bounds[i]);
+                    model = family.Fit(features, fit, settings, cancellationToken);
+                    var d = model.PredictDeltas(features, windowPoints[i]);
+                    windowDeltas[i][family.Family] = d;
+                    Add(sc, windowPoints[i], d);
+                    if (i == k - 1) samples = fit.Points(features).Count();
+                }
+            }
+            catch (Exception ex) when (IsFamilyFailure(ex))
+            {
+                problem = ex.Message;
+            }
+            FamilyOutcome o;
+            if (problem is not null || model is null)
+                o = Failed(family.Family, problem ?? "not trained") with { TrainSeconds = watch.Elapsed.TotalSeconds };
+            else
+            {
+                scored[family.Family] = sc;
+                lastModels[family.Family] = model;
+                o = Outcome(family.Family, model, features, sc, bounds, watch.Elapsed.TotalSeconds, samples) with { TrainedThrough = lastFitEnd };
+            }
+            outcomes.Add(o);
+            progress?.Invoke(o);
+        }
+        var members = lastModels.Keys.ToList();
+        if (settings.Ensemble && members.Count >= 2)
+        {
+            var sc = new Scored();
+            for (var i = 0; i < k; i++)
+            {
+                var present = windowDeltas[i].Where(kv => members.Contains(kv.Key)).Select(kv => kv.Value).ToList();
+                var d = new double[windowPoints[i].Count];
+                for (var j = 0; j < d.Length; j++)
+                {
+                    double sum = 0;
+                    var c = 0;
+                    foreach (var m in present)
+                        if (!double.IsNaN(m[j])) { sum += m[j]; c++; }
+                    d[j] = c > 0 ? sum / c : double.NaN;
+                }
+                Add(sc, windowPoints[i], d);
+            }
+            var ensemble = new EnsembleModel(members.Select(f => lastModels[f]).ToList());
+            scored[ModelFamily.Ensemble] = sc;
+            var o = Outcome(ModelFamily.Ensemble, ensemble, features, sc, bounds, 0, outcomes.Where(x => members.Contains(x.Family)).Sum(x => x.Samples))
+                with { TrainedThrough = lastFitEnd };
             outcomes.Add(o);
             progress?.Invoke(o);
         }
         var (champion, reason) = ChampionSelection.Choose(outcomes);
+
+        // The run's choice as it stands after validation (trained before the last window), for the comparison below.
+        var validatedChampion = outcomes.First(o => o.Family == champion).Model;
         if (settings.RefitOnAllData)
         {
-            // Only the model that will serve is trained again on all history: the others are kept as validated, which
-            // halves the cost of a retraining (their versions say how many samples they learned from).
-            for (var i = 0; i < outcomes.Count; i++)
+            // Only what will serve is trained again on all history (for the ensemble: its members); the others are
+            // kept as validated, which keeps a retraining's cost near that of validation.
+            var refit = new Dictionary<ModelFamily, IForecastModel>();
+            var wanted = settings.RefitAllFamilies ? members : champion == ModelFamily.Ensemble ? members : members.Where(f => f == champion).ToList();
+            foreach (var f in wanted)
             {
-                var o = outcomes[i];
-                if (!o.Trained || o.Family.IsBaseline() || !(settings.RefitAllFamilies || o.Family == champion)) continue;
-                outcomes[i] = Refit(families.First(f => f.Family == o.Family), o, features, all, cancellationToken);
+                cancellationToken.ThrowIfCancellationRequested();
+                var i = outcomes.FindIndex(o => o.Family == f);
+                var watch = Stopwatch.StartNew();
+                try
+                {
+                    var model = families.First(x => x.Family == f).Fit(features, all, settings, cancellationToken);
+                    refit[f] = model;
+                    outcomes[i] = outcomes[i] with { Model = model, Samples = all.Points(features).Count(), TrainSeconds = outcomes[i].TrainSeconds + watch.Elapsed.TotalSeconds, Refitted = true, TrainedThrough = series.End };
+                }
+                catch (Exception ex) when (IsFamilyFailure(ex))
+                {
+                    // The validated model still serves: it is what the figures describe.
+                    outcomes[i] = outcomes[i] with { TrainSeconds = outcomes[i].TrainSeconds + watch.Elapsed.TotalSeconds };
+                }
             }
+            var e = outcomes.FindIndex(o => o.Family == ModelFamily.Ensemble);
+            if (e >= 0 && (champion == ModelFamily.Ensemble || settings.RefitAllFamilies) && members.All(refit.ContainsKey))
+                outcomes[e] = outcomes[e] with { Model = new EnsembleModel(members.Select(f => refit[f]).ToList()), Refitted = true, TrainedThrough = series.End, Samples = all.Points(features).Count() };
         }
 
         FamilyOutcome? scoredIncumbent = null;
+        IncumbentComparison? comparison = null;
         if (incumbent is not null)
+            (scoredIncumbent, comparison) = CompareIncumbent(incumbent, series, target, features, layout, bounds, outcomes, champion, validatedChampion);
+        return new TrainingOutcome(target, series.Start, series.End, n, validationStart, layout, outcomes, champion, reason, scoredIncumbent)
         {
-            var incumbentFeatures = incumbent.Layout == layout ? features : new FeatureBuilder(target.Values(series), series, incumbent.Layout);
+            Comparison = comparison,
+            ValidationBounds = bounds,
+        };
+    }
+
+    /// <summary>
+    /// Scores the serving model only on forecasts whose origin is after the last hour it learned from and inside the
+    /// last validation window (where the run's choice, trained before that window, is out of sample too): both are
+    /// compared on the same hours neither was fitted on. When too few such forecasts exist (a model retrained daily has
+    /// seen nearly everything), the serving model is represented by its family as trained in this run, out of sample.
+    /// </summary>
+    private (FamilyOutcome? Scored, IncumbentComparison Comparison) CompareIncumbent(IncumbentModel incumbent, HourlySeries series, ForecastTarget target,
+        FeatureBuilder features, FeatureLayout layout, int[] bounds, List<FamilyOutcome> outcomes, ModelFamily champion, IForecastModel? validatedChampion)
+    {
+        var n = series.Length;
+        var from = bounds[^2];
+        if (incumbent.TrainedThrough is { } through) from = Math.Max(from, series.IndexOf(through) + 1);
+        else from = n;
+        var window = new TrainingWindow(from, n, n);
+        var points = window.Points(features).ToList();
+        var origins = points.Select(p => p.Origin).Distinct().Count();
+        if (origins >= MinimumComparisonOrigins && validatedChampion is not null)
+        {
             try
             {
-                scoredIncumbent = Score(incumbent.Model.Family, incumbent.Model, incumbentFeatures, validation, 0, 0, null);
+                var incumbentFeatures = incumbent.Layout == layout ? features : new FeatureBuilder(target.Values(series), series, incumbent.Layout);
+                var inc = incumbent.Model.PredictDeltas(incumbentFeatures, points);
+                var cha = validatedChampion.PredictDeltas(features, points);
+                var incMetrics = PerHorizon(features, points, inc);
+                var chaMetrics = PerHorizon(features, points, cha);
+                var incMae = ForecastMetrics.Average(incMetrics).Mae;
+                var chaMae = ForecastMetrics.Average(chaMetrics).Mae;
+                var o = new FamilyOutcome(incumbent.Model.Family, incMetrics, ForecastMetrics.Average(incMetrics), new Dictionary<double, double[]>(), incumbent.Model, 0, 0, null);
+                return (o, new IncumbentComparison(double.IsNaN(incMae) ? null : incMae, double.IsNaN(chaMae) ? null : chaMae, points.Count,
+                    $"{points.Count} forecasts from {origins} origins after the serving model's training, out of sample for both"));
             }
             catch (Exception ex) when (ex is InvalidOperationException or FamilyUnavailableException)
             {
-                scoredIncumbent = Failed(incumbent.Model.Family, $"the serving model could not be scored: {ex.Message}");
+                return (Failed(incumbent.Model.Family, $"the serving model could not be scored: {ex.Message}"),
+                    new IncumbentComparison(null, null, 0, $"the serving model could not be scored: {ex.Message}"));
             }
         }
-        return new TrainingOutcome(target, series.Start, series.End, n, validationStart, layout, outcomes, champion, reason, scoredIncumbent);
-    }
-
-    private FamilyOutcome TrainOne(IForecastFamily family, FeatureBuilder features, TrainingWindow fit, TrainingWindow validation,
-        CancellationToken cancellationToken)
-    {
-        if (family.UnavailableReason is { } reason) return Failed(family.Family, reason);
-        var watch = Stopwatch.StartNew();
-        try
-        {
-            var model = family.Fit(features, fit, settings, cancellationToken);
-            var samples = fit.Points(features).Count();
-            var scored = Score(family.Family, model, features, validation, 0, samples, null);
-            return scored with { TrainSeconds = watch.Elapsed.TotalSeconds };
-        }
-        catch (Exception ex) when (IsFamilyFailure(ex))
-        {
-            return Failed(family.Family, ex.Message) with { TrainSeconds = watch.Elapsed.TotalSeconds };
-        }
-    }
-
-    /// <summary>Trains a validated family again on all history; its validation figures and bands stay those of the validated fit.</summary>
-    private FamilyOutcome Refit(IForecastFamily family, FamilyOutcome validated, FeatureBuilder features, TrainingWindow all, CancellationToken cancellationToken)
-    {
-        var watch = Stopwatch.StartNew();
-        try
-        {
-            var model = family.Fit(features, all, settings, cancellationToken);
-            return validated with { Model = model, Samples = all.Points(features).Count(), TrainSeconds = validated.TrainSeconds + watch.Elapsed.TotalSeconds, Refitted = true };
-        }
-        catch (Exception ex) when (IsFamilyFailure(ex))
-        {
-            // The validated model still serves: it is what the figures describe.
-            return validated with { TrainSeconds = validated.TrainSeconds + watch.Elapsed.TotalSeconds };
-        }
+        var chosen = outcomes.First(o => o.Family == champion).ValidationAverage.Mae;
+        var family = outcomes.FirstOrDefault(o => o.Family == incumbent.Model.Family && o.Trained);
+        // The same family trained afresh is the serving model made newer: it stands in for it, unless it is the choice itself.
+        double? standIn = family is not null && family.Family != champion && !double.IsNaN(family.ValidationAverage.Mae) ? family.ValidationAverage.Mae : null;
+        var basis = incumbent.TrainedThrough is null
+            ? "the serving model's training span is unknown, so it is judged by its family's out-of-sample score in this run"
+            : $"the serving model learned from all but {origins} of the validation origins (too few to judge it on), so it is judged by its family's out-of-sample score in this run";
+        return (Failed(incumbent.Model.Family, "trained on the validation hours: not scored on them"),
+            new IncumbentComparison(standIn, double.IsNaN(chosen) ? null : chosen, 0, basis));
     }
 
     /// <summary>
@@ -129,23 +245,55 @@ public sealed class ForecastTrainer(IReadOnlyList<IForecastFamily> families, For
     /// </summary>
     private static bool IsFamilyFailure(Exception ex) => ex is not (OperationCanceledException or OutOfMemoryException);
 
-    private static FamilyOutcome Score(ModelFamily family, IForecastModel model, FeatureBuilder features, TrainingWindow validation,
-        double seconds, int samples, string? problem)
+    private static void Add(Scored sc, List<ForecastPoint> points, double[] deltas)
     {
-        var predictions = Backtest.Run(model, features, validation);
-        var perHorizon = TrainingWindow.AllHorizons.Select(predictions.Metrics).ToArray();
-        var halfWidths = new Dictionary<double, double[]>();
+        sc.Points.AddRange(points);
+        sc.Deltas.AddRange(deltas);
+    }
+
+    private static IReadOnlyList<ForecastMetrics> PerHorizon(FeatureBuilder features, IReadOnlyList<ForecastPoint> points, IReadOnlyList<double> deltas)
+    {
+        var predictions = ToPredictions(features, points, deltas);
+        return TrainingWindow.AllHorizons.Select(predictions.Metrics).ToArray();
+    }
+
+    private static HorizonPredictions ToPredictions(FeatureBuilder features, IReadOnlyList<ForecastPoint> points, IReadOnlyList<double> deltas, Func<ForecastPoint, bool>? where = null)
+    {
+        var result = new HorizonPredictions();
+        for (var i = 0; i < points.Count; i++)
+        {
+            var (t, h) = (points[i].Origin, points[i].Horizon);
+            if (where is not null && !where(points[i])) continue;
+            result.Add(h, features.Target[t + h], features.ToValue(t, deltas[i]));
+        }
+        return result;
+    }
+
+    /// <summary>
+    /// A candidate's figures over all validation windows. Bands: calibrated on the newest out-of-sample residuals
+    /// (<see cref="BandCalibration"/>); coverage: of bands calibrated on the earlier windows only, on the last window.
+    /// </summary>
+    private FamilyOutcome Outcome(ModelFamily family, IForecastModel model, FeatureBuilder features, Scored sc, int[] bounds, double seconds, int samples)
+    {
+        var perHorizon = PerHorizon(features, sc.Points, sc.Deltas);
+        var n = bounds[^1];
+        var halfWidths = BandCalibration.HalfWidths(features, sc.Points, sc.Deltas, n - settings.BandWindowHours, n);
+        // Out of sample: calibrated on what came before the last window (or before the second half of a single one).
+        var split = bounds.Length > 2 ? bounds[^2] : (bounds[0] + bounds[1]) / 2;
+        var earlier = BandCalibration.HalfWidths(features, sc.Points, sc.Deltas, split - settings.BandWindowHours, split);
+        var later = ToPredictions(features, sc.Points, sc.Deltas, p => p.Origin >= split);
         var coverage = new Dictionary<double, double>();
+        var byHorizon = new Dictionary<double, double[]>();
         foreach (var level in ConformalInterval.Levels)
         {
-            halfWidths[level] = TrainingWindow.AllHorizons.Select(h => ConformalInterval.HalfWidth(predictions.Residuals(h), level)).ToArray();
-            coverage[level] = TrainingWindow.AllHorizons
-                .Select(h => ConformalInterval.Coverage(predictions.Actual(h), predictions.Predicted(h), halfWidths[level][h - 1]))
-                .Where(c => !double.IsNaN(c)).DefaultIfEmpty(double.NaN).Average();
+            byHorizon[level] = TrainingWindow.AllHorizons
+                .Select(h => ConformalInterval.Coverage(later.Actual(h), later.Predicted(h), earlier[level][h - 1])).ToArray();
+            coverage[level] = byHorizon[level].Where(c => !double.IsNaN(c)).DefaultIfEmpty(double.NaN).Average();
         }
-        return new FamilyOutcome(family, perHorizon, ForecastMetrics.Average(perHorizon), halfWidths, model, seconds, samples, problem)
+        return new FamilyOutcome(family, perHorizon, ForecastMetrics.Average(perHorizon), halfWidths, model, seconds, samples, null)
         {
             ValidationCoverage = coverage,
+            ValidationCoverageByHorizon = byHorizon,
         };
     }
 

@@ -9,15 +9,18 @@ namespace AirQuality.Forecasting.Training;
 /// A trained model as stored in the registry: a JSON header (family, layout, conformal half-widths) followed by the
 /// family's own bytes (ML.NET's model zip, or the TorchSharp state), so any silo can rebuild it with nothing else.
 /// </summary>
-public sealed record ModelArtifact(ModelFamily Family, FeatureLayout Layout, IReadOnlyList<double> HalfWidth80, IReadOnlyList<double> HalfWidth90, byte[] Model)
+/// <param name="TrainedThrough">The last hour whose value the model learned from (null in artifacts that predate it).</param>
+public sealed record ModelArtifact(ModelFamily Family, FeatureLayout Layout, IReadOnlyList<double> HalfWidth80, IReadOnlyList<double> HalfWidth90, byte[] Model,
+    DateTime? TrainedThrough = null)
 {
     private const int FormatVersion = 1;
 
-    private sealed record Header(int Format, string Family, string Target, string[] Covariates, bool YearCycle, double[] HalfWidth80, double[] HalfWidth90);
+    private sealed record Header(int Format, string Family, string Target, string[] Covariates, bool YearCycle, double[] HalfWidth80, double[] HalfWidth90,
+        DateTime? TrainedThrough = null, bool TargetWeather = false);
 
     public byte[] Pack()
     {
-        var header = JsonSerializer.SerializeToUtf8Bytes(new Header(FormatVersion, Family.Code(), Layout.Target.Code(), [.. Layout.Covariates], Layout.YearCycle, [.. HalfWidth80], [.. HalfWidth90]));
+        var header = JsonSerializer.SerializeToUtf8Bytes(new Header(FormatVersion, Family.Code(), Layout.Target.Code(), [.. Layout.Covariates], Layout.YearCycle, [.. HalfWidth80], [.. HalfWidth90], TrainedThrough, Layout.TargetWeather));
         var buffer = new MemoryStream();
         using (var writer = new BinaryWriter(buffer, System.Text.Encoding.UTF8, leaveOpen: true))
         {
@@ -38,7 +41,8 @@ public sealed record ModelArtifact(ModelFamily Family, FeatureLayout Layout, IRe
         if (!ModelFamilies.TryParse(header.Family, out var family)) throw new InvalidDataException($"unknown model family '{header.Family}'");
         if (!ForecastTargets.TryParse(header.Target, out var target)) throw new InvalidDataException($"unknown target '{header.Target}'");
         var model = reader.ReadBytes(reader.ReadInt32());
-        return new ModelArtifact(family, new FeatureLayout(target, header.Covariates, header.YearCycle), header.HalfWidth80, header.HalfWidth90, model);
+        return new ModelArtifact(family, new FeatureLayout(target, header.Covariates, header.YearCycle, header.TargetWeather), header.HalfWidth80, header.HalfWidth90, model,
+            header.TrainedThrough is { } t ? DateTime.SpecifyKind(t, DateTimeKind.Utc) : null);
     }
 
     /// <summary>Rebuilds the model with the family that made it.</summary>
@@ -46,6 +50,7 @@ public sealed record ModelArtifact(ModelFamily Family, FeatureLayout Layout, IRe
     {
         ModelFamily.Persistence => PersistenceModel.Instance,
         ModelFamily.SeasonalNaive => SeasonalNaiveModel.Instance,
+        ModelFamily.Ensemble => EnsembleModel.Load(Model, families),
         _ => (families.FirstOrDefault(f => f.Family == Family) ?? throw new FamilyUnavailableException(Family, "not configured in this silo")).Load(Model),
     };
 }

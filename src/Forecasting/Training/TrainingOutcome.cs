@@ -28,9 +28,27 @@ public sealed record FamilyOutcome(
     /// <summary>True when <see cref="Model"/> was trained again on all history after validation (the champion's case).</summary>
     public bool Refitted { get; init; }
 
-    /// <summary>The validation coverage each band reached on the validation data it was calibrated on.</summary>
+    /// <summary>
+    /// Coverage each band reached out of sample: bands calibrated on the earlier validation windows, measured on the
+    /// last one (averaged over horizons 1-48).
+    /// </summary>
     public IReadOnlyDictionary<double, double>? ValidationCoverage { get; init; }
+
+    /// <summary>The same per horizon (index h - 1), NaN where a horizon had no pairs.</summary>
+    public IReadOnlyDictionary<double, double[]>? ValidationCoverageByHorizon { get; init; }
+
+    /// <summary>The last hour whose value <see cref="Model"/> learned from.</summary>
+    public DateTime? TrainedThrough { get; init; }
 }
+
+/// <summary>
+/// How the serving model and the run's choice compare, on forecasts neither was fitted on.
+/// </summary>
+/// <param name="IncumbentMae">The serving model's MAE (1-48 h average) on the compared forecasts; null when nothing can stand for it.</param>
+/// <param name="ChallengerMae">The run's choice's MAE on the same forecasts.</param>
+/// <param name="Points">Forecast-actual pairs compared (0 when compared by family).</param>
+/// <param name="Basis">What was compared, in words.</param>
+public sealed record IncumbentComparison(double? IncumbentMae, double? ChallengerMae, int Points, string Basis);
 
 /// <summary>Everything one training run of a city (or a file) produced.</summary>
 /// <param name="Champion">The family to serve.</param>
@@ -48,5 +66,11 @@ public sealed record TrainingOutcome(
     string ChampionReason,
     FamilyOutcome? Incumbent)
 {
+    /// <summary>The serving model against the run's choice on the same out-of-sample forecasts; null without a serving model.</summary>
+    public IncumbentComparison? Comparison { get; init; }
+
+    /// <summary>Start of each validation window (grid indices), then the end of the history.</summary>
+    public IReadOnlyList<int> ValidationBounds { get; init; } = [];
+
     public FamilyOutcome Of(ModelFamily family) => Families.First(f => f.Family == family);
 }

@@ -139,17 +139,18 @@ public sealed class CityForecastGrain(
             var challenger = trained.FirstOrDefault(v => v.Model == t.Proposed);
             var persistenceMae = t.Persistence.Mae;
             string decision;
-            if (challenger is not null && ChampionSelection.ChallengerWins(challenger.Metrics.Mae, t.IncumbentMae))
+            var choice = ChampionSelection.Decide(challenger is not null, t.ChallengerMae ?? challenger?.Metrics.Mae ?? double.NaN, t.IncumbentMae, current is not null, persistenceMae);
+            if (challenger is not null && choice == ServingDecision.Promote)
             {
-                Promote(registry, challenger.Version, t.ProposedReason + (t.IncumbentMae is { } inc ? $"; replaces v{current} (MAE {inc:0.##} on the same window)" : ""));
+                Promote(registry, challenger.Version, t.ProposedReason + (t.IncumbentMae is { } inc ? $"; replaces v{current} (MAE {inc:0.##} against {t.ChallengerMae ?? challenger.Metrics.Mae:0.##}: {t.ComparisonBasis})" : ""));
                 decision = $"promoted {challenger.Model} v{challenger.Version}";
             }
             else if (challenger is not null)
             {
-                registry.ChampionReason = $"v{current} keeps serving: its validation MAE {t.IncumbentMae:0.##} is not beaten by {challenger.Model} ({challenger.Metrics.Mae:0.##})";
+                registry.ChampionReason = $"v{current} keeps serving: its MAE {t.IncumbentMae:0.##} is not beaten by {challenger.Model} ({t.ChallengerMae ?? challenger.Metrics.Mae:0.##}) ({t.ComparisonBasis})";
                 decision = $"kept v{current}";
             }
-            else if (current is not null && t.IncumbentMae is { } inc && inc < persistenceMae)
+            else if (choice == ServingDecision.Keep && t.IncumbentMae is { } inc)
             {
                 registry.ChampionReason = $"v{current} keeps serving: no new family beats persistence, v{current} still does (MAE {inc:0.##} vs {persistenceMae:0.##})";
                 decision = $"kept v{current}";

@@ -10,8 +10,11 @@ public sealed class ForecastOptions
     /// <summary>Trainings run side by side on a silo; default: one per core.</summary>
     public int TrainingConcurrency { get; set; } = Environment.ProcessorCount;
 
-    /// <summary>Days of history a training reads from the reading store.</summary>
-    public int HistoryDays { get; set; } = 90;
+    /// <summary>
+    /// Days of history a training reads from the reading store (two years, where the store has them: the
+    /// time-of-year features need a whole year).
+    /// </summary>
+    public int HistoryDays { get; set; } = 730;
 
     /// <summary>Retrain when this many new hourly samples arrived within <see cref="NewSamplesWindow"/> since the last training.</summary>
     public int RetrainNewSamples { get; set; } = 20;

@@ -137,7 +137,7 @@ public sealed class TrainingWorker(
                     try
                     {
                         var artifact = ModelArtifact.Unpack(bytes);
-                        incumbent = new IncumbentModel(artifact.Load(trainer.Families), artifact.Layout);
+                        incumbent = new IncumbentModel(artifact.Load(trainer.Families), artifact.Layout, artifact.TrainedThrough);
                     }
                     catch (Exception ex) when (ex is InvalidDataException or FamilyUnavailableException or InvalidOperationException)
                     {
@@ -154,14 +154,14 @@ public sealed class TrainingWorker(
                     var info = ToInfo(job.CityId, target, f, f.Trained ? version++ : 0, started);
                     if (f.Trained)
                     {
-                        var packed = new ModelArtifact(f.Family, outcome.Layout, f.HalfWidths[0.8], f.HalfWidths[0.9], f.Model!.Save()).Pack();
+                        var packed = new ModelArtifact(f.Family, outcome.Layout, f.HalfWidths[0.8], f.HalfWidths[0.9], f.Model!.Save(), f.TrainedThrough).Pack();
                         await artifacts.SaveAsync(info, packed, ct);
                     }
                     versions.Add(info);
                 }
                 var persistence = outcome.Of(ModelFamily.Persistence).ValidationAverage;
                 targets.Add(new TargetTrainingReport(target.Code(), versions, ToMetrics(persistence), outcome.Champion.Code(), outcome.ChampionReason,
-                    incumbent is null ? null : incumbentVersion, outcome.Incumbent?.ValidationAverage.Mae is { } m && !double.IsNaN(m) ? m : null));
+                    incumbent is null ? null : incumbentVersion, outcome.Comparison?.IncumbentMae, outcome.Comparison?.ChallengerMae, outcome.Comparison?.Basis));
             }
             logger.LogInformation("Trained {City} ({Reason}) on {Hours} hours in {Seconds:0.0} s", job.CityId, job.Reason, history.Length, watch.Elapsed.TotalSeconds);
             return new TrainingReport(job.CityId, job.Reason, started, clock.GetUtcNow().UtcDateTime, history.Length, targets, null);

@@ -17,11 +17,7 @@ public static class GrainServices
     {
         services.AddOptions<CityOptions>().Bind(configuration.GetSection(CityOptions.Section));
         services.TryAddSingleton(TimeProvider.System);
-        services.TryAddSingleton(sp =>
-        {
-            var o = configuration.GetSection(CityOptions.Section).Get<CityOptions>() ?? new CityOptions();
-            return o.CatalogPath is null ? CityCatalog.Default : CityCatalog.Load(o.CatalogPath, o.AliasesPath);
-        });
+        services.AddCityCatalog(configuration);
         services.AddReadingStore(configuration);
         services.TryAddSingleton<CityMetrics>();
         services.AddHostedService<PollWatchdogService>();
@@ -39,6 +35,7 @@ public static class GrainServices
         });
         services.AddAirQualitySources(configuration);
         services.AddAirQualityForecasting(configuration);
+        services.AddAirQualityOutlooks(configuration);
         return services;
     }
 }

@@ -55,6 +55,32 @@ public interface IHistoryLineReader
     StationDescription Describe(IParser row);
 }
 
+/// <summary>
+/// A line reader that also understands a station's meteorology (OpenAQ's `temperature`, `relativehumidity`,
+/// `wind_speed`, `pressure`, `solar_radiation`, `rainfall`), which the import skips and `evaluate` reads as covariates.
+/// </summary>
+public interface IWeatherLineReader
+{
+    /// <summary>The weather value of the current line, in the forecasting channel's unit, when the line holds one.</summary>
+    bool TryReadWeather(IParser row, out string location, out DateTime hour, out string channel, out double value);
+}
+
+/// <summary>Opens a history file as text, decompressing `.gz` files (OpenAQ's archive ships gzip).</summary>
+public static class HistoryFiles
+{
+    public static StreamReader OpenText(string path) => OpenText(path, out _);
+
+    /// <param name="file">The file itself, whose position tells how far reading got (of the compressed bytes for `.gz`).</param>
+    public static StreamReader OpenText(string path, out FileStream file)
+    {
+        file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan);
+        Stream stream = path.EndsWith(".gz", StringComparison.OrdinalIgnoreCase)
+            ? new System.IO.Compression.GZipStream(file, System.IO.Compression.CompressionMode.Decompress)
+            : file;
+        return new StreamReader(stream, System.Text.Encoding.UTF8, detectEncodingFromByteOrderMarks: true, bufferSize: 1 << 16);
+    }
+}
+
 /// <summary>One value of a line: a station's concentration of a pollutant in an hour, in canonical units.</summary>
 /// <param name="Hour">Start of the UTC hour the value belongs to.</param>
 public readonly record struct HistorySample(string Location, DateTime Hour, Pollutant Pollutant, double Value);

@@ -193,11 +193,13 @@ public sealed class LineInput : IDisposable
     {
         _path = path;
         _config = config;
-        _text = Open(path);
+        _text = HistoryFiles.OpenText(path, out var file);
+        File = file;
         Parser = new CsvParser(_text, config);
     }
 
-    public FileStream File => (FileStream)_text.BaseStream;
+    /// <summary>The file itself, whose position tells how far reading got (of the compressed bytes for `.gz`).</summary>
+    public FileStream File { get; private set; }
 
     public CsvParser Parser { get; private set; }
 
@@ -236,7 +238,8 @@ public sealed class LineInput : IDisposable
         // Reopen and skip to the line after the bad one: the lines it swallowed are read again on their own.
         Parser.Dispose();
         _text.Dispose();
-        _text = Open(_path);
+        _text = HistoryFiles.OpenText(_path, out var file);
+        File = file;
         for (long i = 0; i < badLine && _text.ReadLine() is not null; i++)
         {
         }
@@ -257,10 +260,6 @@ public sealed class LineInput : IDisposable
         }
         return count;
     }
-
-    private static StreamReader Open(string path) =>
-        new(new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan),
-            Encoding.UTF8, detectEncodingFromByteOrderMarks: true, bufferSize: 1 << 16);
 
     public void Dispose()
     {

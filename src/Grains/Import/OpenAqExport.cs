@@ -42,7 +42,7 @@ public sealed class OpenAqExport : HistoryFormat
             Column(index, "city"), Column(index, "latitude", "lat"), Column(index, "longitude", "lon"));
     }
 
-    private sealed class Reader(int location, int time, int parameter, int value, int unit, int city, int latitude, int longitude) : IHistoryLineReader
+    private sealed class Reader(int location, int time, int parameter, int value, int unit, int city, int latitude, int longitude) : IHistoryLineReader, IWeatherLineReader
     {
         private readonly int _needed = new[] { location, time, parameter, value, unit }.Max() + 1;
         private readonly Dictionary<string, (bool Ok, Pollutant P, string? Skip)> _parameters = new(StringComparer.OrdinalIgnoreCase);
@@ -85,6 +85,32 @@ public sealed class OpenAqExport : HistoryFormat
             if (name.Length == 0) return LineResult.Bad("no location");
             sample = new HistorySample(name, _lastHour, p.P, canonical);
             return LineResult.Value;
+        }
+
+        public bool TryReadWeather(IParser row, out string station, out DateTime hour, out string channel, out double converted)
+        {
+            (station, hour, channel, converted) = ("", default, "", double.NaN);
+            if (row.Count < _needed) return false;
+            var unitText = row[unit].Trim().ToLowerInvariant();
+            // Factor and offset into the channel's unit (°C, %, m/s, hPa, W/m², mm).
+            (channel, var factor, var offset) = row[parameter].Trim().ToLowerInvariant() switch
+            {
+                "temperature" => unitText is "f" or "°f" or "degf" ? ("temperature", 5.0 / 9, -32.0 * 5 / 9) : ("temperature", 1.0, 0.0),
+                "relativehumidity" or "humidity" => ("humidity", 1.0, 0.0),
+                "wind_speed" or "windspeed" => ("wind", unitText is "km/h" or "kmh" ? 1 / 3.6 : 1.0, 0.0),
+                "pressure" => ("pressure", unitText is "mmhg" ? 1.333224 : unitText is "kpa" ? 10.0 : 1.0, 0.0),
+                "solar_radiation" => ("solar_radiation", 1.0, 0.0),
+                "rainfall" or "precipitation" => ("rainfall", 1.0, 0.0),
+                _ => ("", 0.0, 0.0),
+            };
+            if (channel.Length == 0) return false;
+            if (!double.TryParse(row[value], NumberStyles.Float, CultureInfo.InvariantCulture, out var v) || !double.IsFinite(v)) return false;
+            if (!DateTimeOffset.TryParse(row[time], CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var t)) return false;
+            station = row[location].Trim();
+            if (station.Length == 0) return false;
+            hour = new DateTime(t.Year, t.Month, t.Day, t.Hour, 0, 0, DateTimeKind.Utc);
+            converted = v * factor + offset;
+            return true;
         }
 
         public StationDescription Describe(IParser row) => new(

@@ -16,7 +16,7 @@ public sealed record StationHistory(string Location, IReadOnlyList<HourlyObserva
     /// <exception cref="HistoryFileException">The file cannot be used as a whole: another format, no values, several locations and none chosen.</exception>
     public static StationHistory Read(string path, HistoryFormat format, string? location = null, TimeProvider? clock = null)
     {
-        using var reader = new StreamReader(path);
+        using var reader = HistoryFiles.OpenText(path);
         return Read(reader, format, location, Path.GetFileName(path), clock: clock);
     }
 
@@ -34,6 +34,7 @@ public sealed record StationHistory(string Location, IReadOnlyList<HourlyObserva
         if (reader is null) throw new HistoryFileException($"{name} is not an {format.DisplayName}: {problem}");
 
         var sums = new Dictionary<string, SortedDictionary<DateTime, Dictionary<AirQuality.Domain.Readings.Pollutant, (double Sum, int Count)>>>(StringComparer.OrdinalIgnoreCase);
+        var weather = new Dictionary<(string Location, DateTime Hour, string Channel), (double Sum, int Count)>();
         // Values from after the coming hour are impossible.
         var latest = (clock ?? TimeProvider.System).GetUtcNow().UtcDateTime.AddHours(1);
         var bad = new List<BadLine>();
@@ -50,6 +51,12 @@ public sealed record StationHistory(string Location, IReadOnlyList<HourlyObserva
                 if (bad.Count < badLinesKept) bad.Add(new BadLine(parser.RawRow, outcome.Reason!, outcome.Detail));
                 continue;
             }
+            if (outcome.Kind == LineKind.Skipped && reader is IWeatherLineReader w && w.TryReadWeather(parser, out var station, out var hour, out var channel, out var value))
+            {
+                var key = (station, hour, channel);
+                var (ws, wc) = weather.GetValueOrDefault(key);
+                weather[key] = (ws + value, wc + 1);
+            }
             if (outcome.Kind != LineKind.Value) continue;
             if (location is not null && !string.Equals(sample.Location, location, StringComparison.OrdinalIgnoreCase)) continue;
             if (!sums.TryGetValue(sample.Location, out var byHour)) sums[sample.Location] = byHour = [];
@@ -64,7 +71,12 @@ public sealed record StationHistory(string Location, IReadOnlyList<HourlyObserva
         if (sums.Count > 1)
             throw new HistoryFileException($"{name}: several locations ({string.Join(", ", sums.Keys.Order(StringComparer.Ordinal).Select(k => $"'{k}'"))}); pick one with --location");
         var (place, hours) = sums.First();
-        var observations = hours.Select(kv => new HourlyObservation(kv.Key, kv.Value.ToDictionary(v => v.Key, v => v.Value.Sum / v.Value.Count))).ToList();
+        double? W(DateTime hour, string channel) =>
+            weather.TryGetValue((place, hour, channel), out var x) ? x.Sum / x.Count : null;
+        var weatherHours = weather.Keys.Where(k => string.Equals(k.Location, place, StringComparison.OrdinalIgnoreCase)).Select(k => k.Hour).ToHashSet();
+        foreach (var h in weatherHours) if (!hours.ContainsKey(h)) hours[h] = [];
+        var observations = hours.Select(kv => new HourlyObservation(kv.Key, kv.Value.ToDictionary(v => v.Key, v => v.Value.Sum / v.Value.Count),
+            W(kv.Key, "temperature"), W(kv.Key, "humidity"), W(kv.Key, "wind"), W(kv.Key, "pressure"), W(kv.Key, "solar_radiation"), W(kv.Key, "rainfall"))).ToList();
         return new StationHistory(place, observations, bad, badCount, lines);
     }
 }

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
 using AirQuality.Domain.Cities;
+using AirQuality.Grains;
 using AirQuality.Grains.Import;
 using AirQuality.Grains.Storage;
 using Spectre.Console;
@@ -43,8 +44,7 @@ public static class ImportCommand
                 Console.Error.WriteLine($"No such file: {file.FullName}");
                 return 2;
             }
-            var catalogPath = config["Cities__CatalogPath"] ?? config["Cities:CatalogPath"];
-            var catalog = catalogPath is null ? CityCatalog.Default : CityCatalog.Load(catalogPath, config["Cities__AliasesPath"] ?? config["Cities:AliasesPath"]);
+            var catalog = CityCatalogConfiguration.Load(config);
             City? target = null;
             if (parse.GetValue(city) is { } name)
             {

@@ -1,5 +1,4 @@
 using System.CommandLine;
-using AirQuality.WebFront;
 using Microsoft.Extensions.Options;
 
 namespace AirQuality.Silo.Commands;

@@ -2,7 +2,6 @@ using System.Diagnostics;
 using AirQuality.Grains;
 using AirQuality.WebFront.Caching;
 using AirQuality.WebFront.Observability;
-using AirQuality.WebFront.Security;
 
 namespace AirQuality.WebFront.Apis;
 
@@ -65,7 +64,7 @@ public static class AdminApi
     private static readonly Lock CpuLock = new();
 
     internal static async Task<IResult> GetMetrics(
-        RequestMetrics requests, CacheMetrics cacheMetrics, TimeProvider clock, IEnumerable<IHealthContributor> health, IGrainFactory grains,
+        RequestMetrics requests, CacheMetrics cacheMetrics, TimeProvider clock, IGrainFactory grains,
         IServiceProvider services, IEnumerable<IDatabaseStatistics> databases)
     {
         var process = Process.GetCurrentProcess();
@@ -79,8 +78,8 @@ public static class AdminApi
             _lastCpu = used;
             _lastCpuAt = now;
         }
-        var cacheHealth = health.FirstOrDefault(h => h.Name == "cache");
-        var (cacheStatus, _) = cacheHealth is null ? ("memory", true) : await cacheHealth.CheckAsync();
+        var redis = services.GetService<RedisAnswerStore>();
+        var cacheStatus = redis is null ? "memory" : redis.IsConnected ? "connected" : "unavailable";
         int? connections = null;
         foreach (var db in databases) connections = (connections ?? 0) + await db.OpenConnectionsAsync();
         var snapshot = requests.Snapshot();

@@ -22,7 +22,7 @@ public static class AqiApi
             .ProducesProblem(StatusCodes.Status404NotFound)
             .WithName("GetCurrentAqi")
             .WithSummary("Current AQI of a city")
-            .WithDescription("The latest hour's AQI in the requested standard (`in` by default), with the sub-indices, the dominant pollutant, the sources of the values and whether the standard's minimum-data rules are met. City names are case-insensitive and accept common aliases (Bombay, Bangalore, Gurgaon, ...).");
+            .WithDescription("The latest hour's AQI in the requested standard (`in` by default), with the sub-indices, the dominant pollutant, the sources of the values, whether the standard's minimum-data rules are met, and the category's official health statement (CPCB for `in`, EPA for `us`) in `lang` (`en` default, `hi`). City names are case-insensitive and accept common aliases (Bombay, Bangalore, Gurgaon, ...).");
 
         group.MapGet("/pollutants/{city}", GetPollutants)
             .Produces<PollutantsDto>()
@@ -41,14 +41,16 @@ public static class AqiApi
         return api;
     }
 
-    internal static async Task<IResult> GetCurrent(string city, string? standard, CityCatalog catalog, IGrainFactory grains, AnswerCache cache)
+    internal static async Task<IResult> GetCurrent(string city, string? standard, string? lang, CityCatalog catalog, IGrainFactory grains, AnswerCache cache)
     {
         if (!QueryParsing.TryStandard(standard, out var std, out var bad)) return bad!;
+        if (!HealthAdviceDto.TryLanguage(lang, out var language, out bad)) return bad!;
         if (catalog.Resolve(city) is not { } c) return Problems.UnknownCity(city, catalog);
-        return await cache.ForCity("current", c, $"{c.Id}:{std.Code()}", async () =>
+        return await cache.ForCity("current", c, $"{c.Id}:{std.Code()}:{language}", async () =>
         {
             var current = await grains.GetGrain<ICityGrain>(GrainKeys.City(c)).GetCurrent() ?? throw new CityNotReadyException(c.Name);
-            return ToDto(c, current, std);
+            var dto = ToDto(c, current, std);
+            return dto with { HealthAdvice = HealthAdviceDto.For(std, dto.Category, language) };
         });
     }
 

@@ -34,10 +34,9 @@ public static class CitiesApi
         group.MapGet("/compare", Compare)
             .Produces<CompareDto>()
             .ProducesProblem(StatusCodes.Status400BadRequest)
-            .ProducesProblem(StatusCodes.Status404NotFound)
             .WithName("CompareCities")
             .WithSummary("Compare cities")
-            .WithDescription("For each city of `cities` (comma separated, at most 20): current AQI, the last 24 hours' mean and maximum, the trend of PM2.5 and the peak of the next 24 hours' forecast.");
+            .WithDescription("For each city of `cities` (comma separated, at most 20): current AQI, the last 24 hours' mean and maximum, the trend of PM2.5 and the peak of the next 24 hours' forecast. Like the batch forecast, every valid city is compared and each name that cannot be answered is listed in `errors` (unknown names with `suggestions`, 404; cities still starting, 503).");
 
         return api;
     }
@@ -87,25 +86,54 @@ public static class CitiesApi
         var names = (cities ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         if (names.Length == 0) return Problems.BadParameter("cities", "give one or more city names separated by commas, e.g. Delhi,Mumbai,Bengaluru");
         if (names.Length > MaxCompared) return Problems.BadParameter("cities", $"at most {MaxCompared} cities per comparison");
-        var resolved = new List<City>();
+        // Like the batch forecast: every valid city is compared, every name that cannot be answered is listed with its
+        // problem (unknown names with suggestions), so one misspelt name does not sink the rest.
+        var errors = new List<BatchProblemDto>();
+        var resolved = new List<(string Asked, City City)>();
         foreach (var n in names)
         {
-            if (catalog.Resolve(n) is not { } c) return Problems.UnknownCity(n, catalog);
-            if (!resolved.Contains(c)) resolved.Add(c);
+            if (catalog.Resolve(n) is not { } c)
+            {
+                var shown = n.Length > 100 ? n[..100] + "…" : n;
+                if (errors.All(e => e.City != shown))
+                    errors.Add(new BatchProblemDto(shown, StatusCodes.Status404NotFound, "Unknown city", $"No city named '{shown}' in the catalog.", catalog.Suggest(n)));
+            }
+            else if (resolved.All(r => r.City.Id != c.Id)) resolved.Add((n, c));
         }
         var peek = forecasts.FirstOrDefault();
-        return await cache.ForCities("compare", resolved, $"{std.Code()}:{string.Join(",", resolved.Select(c => c.Id))}", async () =>
+        var key = $"{std.Code()}:{string.Join(",", resolved.Select(r => r.City.Id))}|{string.Join(",", errors.Select(e => e.City))}";
+        try
         {
-            var rows = await Task.WhenAll(resolved.Select(async c =>
+            return await cache.ForCities("compare", resolved.Select(r => r.City).ToList(), key, async () =>
             {
-                var grain = grains.GetGrain<ICityGrain>(GrainKeys.City(c));
-                var current = await grain.GetCurrent() ?? throw new CityNotReadyException(c.Name);
-                var hours = await grain.GetRecent(48);
-                var peak = peek is null ? null : await peek.PeakAsync(c, 24);
-                return Summarise(c, current, hours, std, peak);
-            }));
-            return new CompareDto(std.Code(), clock.GetUtcNow().UtcDateTime, rows);
-        });
+                var rows = await Task.WhenAll(resolved.Select(async r =>
+                {
+                    var grain = grains.GetGrain<ICityGrain>(GrainKeys.City(r.City));
+                    if (await grain.GetCurrent() is not { } current) return (Row: (CompareCityDto?)null, r.Asked, r.City);
+                    var hours = await grain.GetRecent(48);
+                    var peak = peek is null ? null : await peek.PeakAsync(r.City, 24);
+                    return (Row: Summarise(r.City, current, hours, std, peak), r.Asked, r.City);
+                }));
+                var problems = new List<BatchProblemDto>(errors);
+                problems.AddRange(rows.Where(r => r.Row is null).Select(r =>
+                    new BatchProblemDto(r.Asked, StatusCodes.Status503ServiceUnavailable, "No data yet", $"{r.City.Name} has no readings yet; it is starting.", null)));
+                var answer = new CompareDto(std.Code(), clock.GetUtcNow().UtcDateTime, rows.Count(r => r.Row is not null),
+                    rows.Select(r => r.Row).OfType<CompareCityDto>().ToList(), problems);
+                // A city still starting must not be cached as such: the next request asks again.
+                if (answer.Count < resolved.Count) throw new CompareNotReadyException(answer);
+                return answer;
+            });
+        }
+        catch (CompareNotReadyException e)
+        {
+            return TypedResults.Ok(e.Answer);
+        }
+    }
+
+    /// <summary>A comparison with a city that is still starting: answered, not cached.</summary>
+    private sealed class CompareNotReadyException(CompareDto answer) : Exception("a compared city is not ready")
+    {
+        public CompareDto Answer { get; } = answer;
     }
 
     private static CompareCityDto Summarise(City c, CityCurrent current, IReadOnlyList<CityHour> hours, AqiStandard std, ForecastPeakDto? peak)

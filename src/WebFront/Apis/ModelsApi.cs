@@ -36,7 +36,7 @@ public static class ModelsApi
             .WithName("RetrainCity")
             .WithSummary("Retrain a city's models")
             .WithDescription("Queues a training of every family for the city (202). A challenger replaces the champion only if it is better on the same validation window. Needs an admin bearer token.")
-            .RequireAuthorization(Security.SecurityHosting.AdminPolicy)
+            .RequireAuthorization(SecurityHosting.AdminPolicy)
             .ProducesProblem(StatusCodes.Status401Unauthorized)
             .ProducesProblem(StatusCodes.Status403Forbidden)
             .ProducesProblem(StatusCodes.Status404NotFound);

@@ -1,4 +1,3 @@
-using AirQuality.WebFront.Apis;
 using Microsoft.Extensions.Caching.Distributed;
 using Microsoft.Extensions.Caching.Hybrid;
 using StackExchange.Redis;
@@ -40,24 +39,11 @@ public static class CachingHosting
             });
             services.AddSingleton<RedisAnswerStore>();
             services.AddSingleton<IDistributedCache>(sp => sp.GetRequiredService<RedisAnswerStore>());
-            services.AddSingleton<IHealthContributor, RedisHealth>();
-        }
-        else
-        {
-            services.AddSingleton<IHealthContributor>(new StaticHealth("cache", "memory"));
         }
         services.AddSingleton(sp => new AnswerCache(sp.GetRequiredService<HybridCache>(), sp.GetRequiredService<CacheMetrics>(),
             sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions>>(),
             sp.GetRequiredService<TimeProvider>(), sp.GetService<RedisAnswerStore>()));
         return builder;
-    }
-
-    private sealed class RedisHealth(RedisAnswerStore store) : IHealthContributor
-    {
-        public string Name => "cache";
-
-        public Task<(string Value, bool Healthy)> CheckAsync() =>
-            Task.FromResult(store.IsConnected ? ("connected", true) : ("unavailable", false));
     }
 }
 
@@ -71,12 +57,4 @@ public sealed class AnswerCacheOptions
 
     /// <summary>Largest answer kept, in KiB (a 90-day history is about 1 MiB); larger answers are served uncached.</summary>
     public int MaximumEntryKilobytes { get; set; } = 2048;
-}
-
-/// <summary>A health field with a fixed value (e.g. `cache: memory` when no Redis is configured).</summary>
-public sealed class StaticHealth(string name, string value) : IHealthContributor
-{
-    public string Name => name;
-
-    public Task<(string Value, bool Healthy)> CheckAsync() => Task.FromResult((value, true));
 }

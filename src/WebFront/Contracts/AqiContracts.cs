@@ -47,6 +47,7 @@ public sealed record AqiCalculationDto(
 /// <param name="Timestamp">The hour the values are for (start of the hour, UTC).</param>
 /// <param name="Source">The source(s) of the values shown, comma separated; `simulated` marks the built-in simulator.</param>
 /// <param name="Simulated">True when any value shown comes from the simulator rather than a real upstream.</param>
+/// <param name="HealthAdvice">The official health statement of the category (CPCB for `in`, EPA for `us`) in the asked `lang`.</param>
 public sealed record CurrentAqiDto(
     string City,
     string CityId,
@@ -65,7 +66,8 @@ public sealed record CurrentAqiDto(
     string Source,
     bool Simulated,
     IReadOnlyList<SubIndexDto> SubIndices,
-    IReadOnlyList<string> Notes);
+    IReadOnlyList<string> Notes,
+    HealthAdviceDto? HealthAdvice = null);
 
 /// <summary>One pollutant's latest value and sub-index.</summary>
 /// <param name="Value">Latest hourly value, in <paramref name="Unit"/> (µg/m³; CO mg/m³).</param>

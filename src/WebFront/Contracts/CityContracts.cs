@@ -40,4 +40,6 @@ public sealed record CompareCityDto(string City, string CityId, int? Aqi, string
 public sealed record ForecastPeakDto(DateTime Time, double Value, string Target, int? Aqi, string? Category, string Model);
 
 /// <summary>Several cities side by side.</summary>
-public sealed record CompareDto(string Standard, DateTime GeneratedAt, IReadOnlyList<CompareCityDto> Cities);
+/// <param name="Count">Cities compared.</param>
+/// <param name="Errors">Each asked name that could not be compared, with its problem (unknown names carry suggestions).</param>
+public sealed record CompareDto(string Standard, DateTime GeneratedAt, int Count, IReadOnlyList<CompareCityDto> Cities, IReadOnlyList<BatchProblemDto> Errors);

@@ -17,12 +17,4 @@ public static class SourceCode
 
     public static IEnumerable<string> FilesContaining(string text) =>
         Files.Value.Where(f => f.Value.Contains(text, StringComparison.Ordinal)).Select(f => f.Key);
-
-    /// <summary>
-    /// Whether the cluster hosting of issue 6 (roles, /healthz endpoints, POD_* settings) is in the code yet. Checks
-    /// of the code against the contract skip, saying so, until it is; after that they assert.
-    /// </summary>
-    public static bool ClusterHostingLanded => Contains("healthz") && Contains("POD_IP");
-
-    public const string NotLanded = "The cluster hosting of issue 6 (`run --role`, /healthz endpoints, POD_IP) is not in src/ yet; this check asserts once it is.";
 }

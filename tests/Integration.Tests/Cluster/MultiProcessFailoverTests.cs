@@ -7,7 +7,7 @@ using AirQuality.Domain.Readings;
 using AirQuality.Grains;
 using AirQuality.Silo;
 using AirQuality.TestSupport;
-using AirQuality.WebFront;
+using AirQuality.ServiceDefaults;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;

@@ -120,12 +120,7 @@ public sealed class HistoryEndpointTests(SiloWithPostgres silo) : IClassFixture<
     public async Task The_maintenance_grain_is_scheduled_at_start_and_runs_on_the_store()
     {
         var grain = silo.Grains.GetGrain<IStorageMaintenanceGrain>(GrainKeys.StorageMaintenance);
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (!(await grain.GetStatus()).Scheduled)
-        {
-            Assert.True(DateTime.UtcNow < deadline, "the maintenance reminder was never registered");
-            await Task.Delay(200);
-        }
+        await Eventually.UntilAsync(async () => (await grain.GetStatus()).Scheduled, TimeSpan.FromSeconds(30), "the maintenance reminder's registration");
         var report = await grain.RunNow();
         Assert.Equal("postgresql", report.Store);
         Assert.Equal(report, (await grain.GetStatus()).LastRun);

@@ -40,13 +40,8 @@ public sealed class SiloWithPostgres : IAsyncLifetime
         await App.StartAsync();
         var address = App.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         Http = new HttpClient { BaseAddress = new Uri(address) };
-        // Cities start in the background after the host is up: wait for Delhi's first answer.
-        var deadline = DateTime.UtcNow.AddSeconds(90);
-        while ((await Http.GetAsync("/api/v1/aqi/current/delhi")).StatusCode != HttpStatusCode.OK)
-        {
-            if (DateTime.UtcNow > deadline) throw new TimeoutException("Delhi never answered");
-            await Task.Delay(200);
-        }
+        // Cities start in the background after the host is up: ready once every one answers.
+        await SystemReadiness.WaitUntilReadyAsync(Http, TimeSpan.FromSeconds(90));
     }
 
     public async Task DisposeAsync()

@@ -1,5 +1,5 @@
 using System.Net;
-using AirQuality.WebFront;
+using AirQuality.ServiceDefaults;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;

@@ -1,25 +1,13 @@
 using System.Data;
 using System.Data.Common;
-using AirQuality.Grains.Storage;
 using AirQuality.TestSupport;
-using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
 
 namespace AirQuality.Integration.Tests.Orleans;
 
 /// <summary>A fresh PostgreSQL database with this build's schema, one per test class.</summary>
-public sealed class MigratedDatabase : IAsyncLifetime
+public sealed class MigratedDatabase() : TestDatabase("aqcl", Storage.Schema.MigrateAsync)
 {
-    public string ConnectionString { get; private set; } = "";
-
-    public async Task InitializeAsync()
-    {
-        ConnectionString = await TestServices.CreateDatabaseAsync("aqcl");
-        await new SchemaMigrator(ConnectionString, NullLogger.Instance).MigrateAsync();
-    }
-
-    public Task DisposeAsync() => TestServices.DropDatabaseAsync(ConnectionString);
-
     /// <summary>The query text stored under an OrleansQuery key, read the way the providers read it.</summary>
     public async Task<string> QueryTextAsync(string key)
     {
@@ -62,15 +50,6 @@ public sealed class MigratedDatabase : IAsyncLifetime
             }
         } while (await reader.NextResultAsync());
         return rows;
-    }
-
-    /// <summary>A scalar of plain SQL, for checking what the tables hold.</summary>
-    public async Task<T> ScalarAsync<T>(string sql)
-    {
-        await using var conn = new NpgsqlConnection(ConnectionString);
-        await conn.OpenAsync();
-        await using var cmd = new NpgsqlCommand(sql, conn);
-        return (T)(await cmd.ExecuteScalarAsync())!;
     }
 }
 

@@ -1,7 +1,7 @@
 using System.Reflection;
 using AirQuality.Grains.Hosting;
 using AirQuality.Silo;
-using AirQuality.WebFront;
+using AirQuality.ServiceDefaults;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;

@@ -1,4 +1,4 @@
-using AirQuality.WebFront;
+using AirQuality.ServiceDefaults;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Orleans;
