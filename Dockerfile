@@ -28,6 +28,7 @@ COPY build/ build/
 COPY src/Domain/Domain.csproj src/Domain/
 COPY src/Grains.Abstractions/Grains.Abstractions.csproj src/Grains.Abstractions/
 COPY src/Grains/Grains.csproj src/Grains/
+COPY src/ServiceDefaults/ServiceDefaults.csproj src/ServiceDefaults/
 COPY src/Forecasting/Forecasting.csproj src/Forecasting/
 COPY src/WebFront/WebFront.csproj src/WebFront/
 COPY src/Silo/Silo.csproj src/Silo/

@@ -31,6 +31,31 @@ public partial class ComposeTests
     }
 
     [Fact]
+    public void Every_service_has_cpu_and_memory_limits()
+    {
+        foreach (var (name, service) in Services.Entries)
+        {
+            var limits = service["deploy"]["resources"]["limits"];
+            Assert.True(limits["cpus"].Exists && limits["memory"].Exists, $"{name}: deploy.resources.limits needs cpus and memory");
+            var cpus = double.Parse(limits["cpus"].String, System.Globalization.CultureInfo.InvariantCulture);
+            Assert.InRange(cpus, 0.1, 8);
+            Assert.InRange(Bytes(limits["memory"].String), 64L << 20, 8L << 30);
+        }
+        // Redis gets room above its own maxmemory; a silo as much as its Kubernetes limit.
+        var redis = Services["redis"]["command"].Strings.ToList();
+        Assert.True(Bytes(Services["redis"]["deploy"]["resources"]["limits"]["memory"].String) > Bytes(redis[redis.IndexOf("--maxmemory") + 1]));
+        Assert.Equal(3L << 30, Bytes(Services["silo"]["deploy"]["resources"]["limits"]["memory"].String));
+    }
+
+    private static long Bytes(string size)
+    {
+        var match = Regex.Match(size.ToLowerInvariant(), @"^(\d+)(b|k|kb|m|mb|g|gb)?$");
+        Assert.True(match.Success, $"'{size}' is not a compose byte size");
+        var unit = match.Groups[2].Value.TrimEnd('b');
+        return long.Parse(match.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) << unit switch { "k" => 10, "m" => 20, "g" => 30, _ => 0 };
+    }
+
+    [Fact]
     public void Migration_runs_once_the_database_is_healthy_and_silos_only_after_it_succeeded()
     {
         var migrate = Services["migrate"];

@@ -179,6 +179,34 @@ public class KubernetesTests
     }
 
     [Fact]
+    public void Ingress_does_not_publish_metrics_and_prometheus_scrapes_the_pods()
+    {
+        var ingresses = Objects.Where(o => o["kind"].Text == "Ingress").ToList();
+        var paths = ingresses.SelectMany(i => i["spec"]["rules"].Items.SelectMany(r => r["http"]["paths"].Items
+            .Select(p => (Ingress: i, Host: r["host"].String, Path: p["path"].String, Type: p["pathType"].String)))).ToList();
+        // The path ingress-nginx picks for /metrics and /metrics/x: the exact match, else the longest prefix.
+        foreach (var request in new[] { DeploymentContract.Metrics, DeploymentContract.Metrics + "/", DeploymentContract.Metrics + "/x" })
+        {
+            var chosen = paths.Where(p => p.Type == "Exact" ? p.Path == request : request.StartsWith(p.Path, StringComparison.Ordinal))
+                .OrderByDescending(p => p.Type == "Exact").ThenByDescending(p => p.Path.Length).First();
+            var deny = chosen.Ingress["metadata"]["annotations"]["nginx.ingress.kubernetes.io/denylist-source-range"].Text ?? "";
+            Assert.True(deny.Split(',').ToHashSet().IsSupersetOf(["0.0.0.0/0", "::/0"]), $"{request} is served by {chosen.Ingress["metadata"]["name"].String} without a deny-all");
+        }
+        Assert.Single(paths.Select(p => p.Host).Distinct());
+        // Everything else still goes through the public one.
+        var api = paths.Where(p => p.Type == "Prefix" && DeploymentContract.ApiHealth.StartsWith(p.Path, StringComparison.Ordinal)).MaxBy(p => p.Path.Length);
+        Assert.False(api.Ingress["metadata"]["annotations"]["nginx.ingress.kubernetes.io/denylist-source-range"].Exists);
+
+        foreach (var name in new[] { "airquality-silo", "airquality-web" })
+        {
+            var annotations = Object("Deployment", name)["spec"]["template"]["metadata"]["annotations"];
+            Assert.Equal("true", annotations["prometheus.io/scrape"].String);
+            Assert.Equal(DeploymentContract.HttpPort, annotations["prometheus.io/port"].Int);
+            Assert.Equal(DeploymentContract.Metrics, annotations["prometheus.io/path"].String);
+        }
+    }
+
+    [Fact]
     public void Environment_references_name_existing_config_and_secret_keys()
     {
         var config = Object("ConfigMap", "airquality-config")["data"].Keys;

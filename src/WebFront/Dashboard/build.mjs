@@ -20,6 +20,11 @@ await build({
   logLevel: "warning",
 });
 copyFileSync("site/index.html", join(out, "index.html"));
+// Pages of their own (the bulletin, GRAP) with their scripts and styles, served as they are.
+for (const f of readdirSync("site")) {
+  if (f === "index.html" || f === "app.css" || f === "unbuilt.html") continue;
+  copyFileSync(join("site", f), join(out, f));
+}
 await build({ entryPoints: ["site/app.css"], bundle: true, minify: true, outfile: join(out, "app.css"), logLevel: "warning" });
 
 // The states: names brought up to date where the 2014 data still uses the old ones; the unnamed polygon (a disputed
