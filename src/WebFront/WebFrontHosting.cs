@@ -35,8 +35,8 @@ public static class WebFrontHosting
         services.TryAddSingleton(TimeProvider.System);
         services.AddCityCatalog(builder.Configuration);
         services.AddOptions<ForecastTargetOptions>().Bind(builder.Configuration.GetSection(ForecastTargetOptions.Section))
-            .Validate(o => o.Codes.Count > 0 && o.Codes.All(ForecastTargetOptions.Known.Contains),
-                $"Forecasting:Targets must list one or more of {string.Join(", ", ForecastTargetOptions.Known)}, comma separated")
+            .Validate(o => o.Codes.All(ForecastTargetOptions.Known.Contains),
+                $"Forecasting:Targets may list only {string.Join(", ", ForecastTargetOptions.Known)}, comma separated")
             .ValidateOnStart();
         services.Configure<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions>(o => o.Limits.MaxRequestBodySize = MaxRequestBodyBytes);
         services.AddSingleton<RequestMetrics>();

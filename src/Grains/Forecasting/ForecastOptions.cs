@@ -82,8 +82,9 @@ public sealed class ForecastOptionsValidation : Microsoft.Extensions.Options.IVa
             errors.Add($"Forecasting:DailyRetrainAt is {o.DailyRetrainAt}; it must be a time of day from 00:00 to 23:59.");
         if (!(o.DegradationRatio > 0)) errors.Add($"Forecasting:DegradationRatio is {o.DegradationRatio}; it must be positive.");
         var codes = o.TargetCodes;
-        if (codes.Count == 0 || codes.Any(c => !ForecastTargetOptions.Known.Contains(c)))
-            errors.Add($"Forecasting:Targets is '{o.Targets}'; it must list one or more of {string.Join(", ", ForecastTargetOptions.Known)}, comma separated.");
+        // Empty is allowed: the cluster then forecasts nothing (cities still poll and answer).
+        if (codes.Any(c => !ForecastTargetOptions.Known.Contains(c)))
+            errors.Add($"Forecasting:Targets is '{o.Targets}'; it may list only {string.Join(", ", ForecastTargetOptions.Known)}, comma separated.");
         return errors.Count == 0 ? Microsoft.Extensions.Options.ValidateOptionsResult.Success : Microsoft.Extensions.Options.ValidateOptionsResult.Fail(errors);
     }
 

@@ -206,7 +206,9 @@ public static class ForecastApi
         target = string.IsNullOrWhiteSpace(text) ? codes.Contains("aqi") || codes.Count == 0 ? "aqi" : codes[0] : text.Trim().ToLowerInvariant();
         if (target is "pm2.5" or "pm2_5") target = "pm25";
         if (codes.Contains(target)) return true;
-        problem = Problems.BadParameter("target", $"must be {string.Join(" or ", codes.Select(Described))}");
+        problem = Problems.BadParameter("target", codes.Count == 0
+            ? "no target is forecast here (Forecasting:Targets is empty)"
+            : $"must be {string.Join(" or ", codes.Select(Described))}");
         return false;
     }
 
