@@ -39,9 +39,13 @@ public sealed class AqiPropertyTests
         {
             var p = All[i];
             var (lo, hi) = a <= b ? (a, b) : (b, a);
-            var x = UsAqi.FromAverages(new Dictionary<Pollutant, double> { [p] = lo }, at).Headline;
+            var low = UsAqi.FromAverages(new Dictionary<Pollutant, double> { [p] = lo }, at);
+            var x = low.Headline;
             var y = UsAqi.FromAverages(new Dictionary<Pollutant, double> { [p] = hi }, at);
             if (x is null || y.Headline is null) return;
+            // EPA's O3 rule: an 8-hour value above 0.200 ppm is read in the 1-hour table, whose index there is lower
+            // (0.195 ppm 8-hour -> 294, 0.371 ppm 1-hour -> 283). Monotonic within each table, not across the handover.
+            if (p == Pollutant.O3 && low.SubIndices[0].Averaging != y.SubIndices[0].Averaging) return;
             Assert.True(x >= 0 && y.Headline >= 0);
             Assert.True(x <= y.Headline, $"{p.Code()}: {lo} -> {x} but {hi} -> {y.Headline}");
             if (y.Aqi is { } aqi) Assert.Equal(UsAqi.Category(aqi), y.Category);
