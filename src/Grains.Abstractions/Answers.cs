@@ -1,6 +1,6 @@
 using AirQuality.Domain.Aqi;
 
-namespace AirQuality.Grains;
+namespace AirQuality.Grains.Abstractions;
 
 /// <summary>A city's current air: the latest complete hour, its AQI in both standards and where the values came from.</summary>
 /// <param name="Timestamp">The hour the AQI is for (start of the hour, UTC).</param>

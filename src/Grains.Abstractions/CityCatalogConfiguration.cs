@@ -3,7 +3,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
-namespace AirQuality.Grains;
+namespace AirQuality.Grains.Abstractions;
 
 /// <summary>
 /// The one way a process gets its city catalog: `Cities:CatalogPath` and `Cities:AliasesPath` when set, else the

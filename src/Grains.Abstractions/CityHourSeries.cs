@@ -1,7 +1,7 @@
 using AirQuality.Domain.Aqi;
 using AirQuality.Domain.Readings;
 
-namespace AirQuality.Grains;
+namespace AirQuality.Grains.Abstractions;
 
 /// <summary>Turns stored city-hours into the hourly series the AQI standards read.</summary>
 public static class CityHourSeries

@@ -2,7 +2,7 @@ using AirQuality.Domain.Aqi;
 using AirQuality.Domain.Cities;
 using AirQuality.Domain.Readings;
 
-namespace AirQuality.Grains;
+namespace AirQuality.Grains.Abstractions;
 
 // The domain types that cross grain calls, serialized through surrogates here so the Domain project stays free of
 // Orleans. Field ids follow the records' parameter order (what [GenerateSerializer] gave them), so the wire form of

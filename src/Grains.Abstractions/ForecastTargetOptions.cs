@@ -1,4 +1,4 @@
-namespace AirQuality.Grains;
+namespace AirQuality.Grains.Abstractions;
 
 /// <summary>
 /// The targets the cluster forecasts (configuration `Forecasting:Targets`, comma separated, default `aqi,pm25`). The

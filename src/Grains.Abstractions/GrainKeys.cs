@@ -1,6 +1,6 @@
 using AirQuality.Domain.Cities;
 
-namespace AirQuality.Grains;
+namespace AirQuality.Grains.Abstractions;
 
 /// <summary>
 /// The one place grain keys are built. Every key carries a prefix with non-hex letters: the ADO.NET storage reads a

@@ -1,6 +1,6 @@
 using AirQuality.Domain.Aqi;
 
-namespace AirQuality.Grains;
+namespace AirQuality.Grains.Abstractions;
 
 /// <summary>
 /// The daily bulletin of one date (key `bulletin-2025-11-05`, see <see cref="GrainKeys.Bulletin"/>): every city's India AQI

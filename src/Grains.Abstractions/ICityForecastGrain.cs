@@ -1,6 +1,6 @@
 using Orleans.Concurrency;
 
-namespace AirQuality.Grains;
+namespace AirQuality.Grains.Abstractions;
 
 /// <summary>
 /// The forecasting companion of a city: keeps the city's model registry (versions, metrics, champion), serves its

@@ -1,6 +1,6 @@
 using Orleans.Concurrency;
 
-namespace AirQuality.Grains;
+namespace AirQuality.Grains.Abstractions;
 
 /// <summary>One city: polls its sources hourly, keeps its last 72 hours, computes its AQI.</summary>
 public interface ICityGrain : IGrainWithStringKey

@@ -1,6 +1,6 @@
 using Orleans.Concurrency;
 
-namespace AirQuality.Grains;
+namespace AirQuality.Grains.Abstractions;
 
 /// <summary>What changed in a city, as pushed to web fronts.</summary>
 public enum CityChangeKind

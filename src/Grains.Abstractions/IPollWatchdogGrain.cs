@@ -1,6 +1,6 @@
 using Orleans.Concurrency;
 
-namespace AirQuality.Grains;
+namespace AirQuality.Grains.Abstractions;
 
 /// <summary>
 /// The safeguard behind every city's `poll` reminder (key <see cref="GrainKeys.PollWatchdog"/>): cities say when they

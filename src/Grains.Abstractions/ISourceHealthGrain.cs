@@ -1,6 +1,6 @@
 using Orleans.Concurrency;
 
-namespace AirQuality.Grains;
+namespace AirQuality.Grains.Abstractions;
 
 /// <summary>
 /// The health of every upstream source across all cities (key <see cref="GrainKeys.SourceHealth"/>): city grains

@@ -1,6 +1,6 @@
 using Orleans.Concurrency;
 
-namespace AirQuality.Grains;
+namespace AirQuality.Grains.Abstractions;
 
 /// <summary>
 /// The singleton that keeps the readings store in shape: a daily reminder applies the retention rules and creates

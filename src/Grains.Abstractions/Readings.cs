@@ -1,6 +1,6 @@
 using AirQuality.Domain.Readings;
 
-namespace AirQuality.Grains;
+namespace AirQuality.Grains.Abstractions;
 
 /// <summary>Where a value came from. Names appear in every answer that shows a value.</summary>
 public static class SourceNames

@@ -1,4 +1,5 @@
 using AirQuality.Domain.Cities;
+using AirQuality.Grains.Abstractions;
 using AirQuality.Grains;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 

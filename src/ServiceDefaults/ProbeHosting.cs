@@ -1,3 +1,4 @@
+using AirQuality.Grains.Abstractions;
 using AirQuality.Grains;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Diagnostics.HealthChecks;

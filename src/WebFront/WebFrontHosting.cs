@@ -1,3 +1,4 @@
+using AirQuality.Grains.Abstractions;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using AirQuality.Grains;

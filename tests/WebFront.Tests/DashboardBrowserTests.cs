@@ -1,3 +1,4 @@
+using AirQuality.Grains.Abstractions;
 using AirQuality.TestSupport;
 using System.Globalization;
 using System.Net.Http.Json;

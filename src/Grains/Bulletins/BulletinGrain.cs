@@ -1,5 +1,6 @@
 using AirQuality.Domain.Cities;
 using AirQuality.Domain.Outlook;
+using AirQuality.Grains.Abstractions;
 using AirQuality.Grains.Storage;
 using Microsoft.Extensions.Logging;
 

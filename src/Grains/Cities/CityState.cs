@@ -1,3 +1,5 @@
+using AirQuality.Grains.Abstractions;
+
 namespace AirQuality.Grains.Cities;
 
 /// <summary>What a city grain persists (state name `city`).</summary>

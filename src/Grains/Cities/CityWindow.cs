@@ -1,5 +1,6 @@
 using AirQuality.Domain.Aqi;
 using AirQuality.Domain.Cities;
+using AirQuality.Grains.Abstractions;
 using AirQuality.Grains.Ingestion;
 
 namespace AirQuality.Grains.Cities;

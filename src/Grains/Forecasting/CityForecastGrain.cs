@@ -3,6 +3,7 @@ using AirQuality.Forecasting.Models;
 using AirQuality.Forecasting.Series;
 using AirQuality.Forecasting.Training;
 using AirQuality.Domain.Readings;
+using AirQuality.Grains.Abstractions;
 using AirQuality.Grains.Cities;
 using AirQuality.Grains.Storage;
 using Microsoft.Extensions.Logging;

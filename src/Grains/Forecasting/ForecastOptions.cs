@@ -1,4 +1,5 @@
 using AirQuality.Forecasting.Models;
+using AirQuality.Grains.Abstractions;
 
 namespace AirQuality.Grains.Forecasting;
 

@@ -1,3 +1,5 @@
+using AirQuality.Grains.Abstractions;
+
 namespace AirQuality.Grains.Forecasting;
 
 /// <summary>What a city's forecast grain persists (state name `forecast`): its model registry and retraining bookkeeping.</summary>

@@ -1,3 +1,4 @@
+using AirQuality.Grains.Abstractions;
 using System.Globalization;
 using AirQuality.Domain.Readings;
 using CsvHelper;

@@ -1,3 +1,4 @@
+using AirQuality.Grains.Abstractions;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;

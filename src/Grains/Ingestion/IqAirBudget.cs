@@ -1,4 +1,5 @@
 using AirQuality.Domain.Cities;
+using AirQuality.Grains.Abstractions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 

@@ -1,3 +1,4 @@
+using AirQuality.Grains.Abstractions;
 using System.Globalization;
 using System.Net;
 using System.Text.Json;

@@ -1,5 +1,6 @@
 using AirQuality.Domain.Cities;
 using AirQuality.Domain.Readings;
+using AirQuality.Grains.Abstractions;
 using Microsoft.Extensions.Logging;
 
 namespace AirQuality.Grains.Ingestion;

@@ -1,3 +1,4 @@
+using AirQuality.Grains.Abstractions;
 using System.Buffers.Binary;
 using System.IO.Hashing;
 using System.Text;

@@ -1,3 +1,4 @@
+using AirQuality.Grains.Abstractions;
 using AirQuality.Grains.Storage;
 using Orleans.Concurrency;
 

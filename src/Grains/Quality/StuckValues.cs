@@ -1,4 +1,5 @@
 using AirQuality.Domain.Readings;
+using AirQuality.Grains.Abstractions;
 
 namespace AirQuality.Grains.Quality;
 

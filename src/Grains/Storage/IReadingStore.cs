@@ -1,3 +1,5 @@
+using AirQuality.Grains.Abstractions;
+
 namespace AirQuality.Grains.Storage;
 
 /// <summary>

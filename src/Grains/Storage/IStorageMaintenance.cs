@@ -1,3 +1,5 @@
+using AirQuality.Grains.Abstractions;
+
 namespace AirQuality.Grains.Storage;
 
 /// <summary>Retention and partition upkeep of the reading store in use, run by <see cref="StorageMaintenanceGrain"/>.</summary>

@@ -1,3 +1,4 @@
+using AirQuality.Grains.Abstractions;
 using System.Text.Json;
 using AirQuality.Grains.Forecasting;
 using Npgsql;

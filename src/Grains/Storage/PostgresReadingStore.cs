@@ -1,4 +1,5 @@
 using AirQuality.Domain.Readings;
+using AirQuality.Grains.Abstractions;
 using Microsoft.Extensions.Logging;
 using Npgsql;
 using NpgsqlTypes;

@@ -1,3 +1,4 @@
+using AirQuality.Grains.Abstractions;
 using System.Reflection;
 using AirQuality.Grains.Ingestion;
 

@@ -1,3 +1,4 @@
+using AirQuality.Grains.Abstractions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 

@@ -1,3 +1,4 @@
+using AirQuality.Grains.Abstractions;
 using System.Diagnostics;
 using AirQuality.Grains;
 using AirQuality.WebFront.Caching;

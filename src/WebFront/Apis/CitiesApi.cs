@@ -1,6 +1,7 @@
 using AirQuality.Domain.Aqi;
 using AirQuality.Domain.Cities;
 using AirQuality.Domain.Readings;
+using AirQuality.Grains.Abstractions;
 using AirQuality.Grains;
 using AirQuality.WebFront.Caching;
 using AirQuality.WebFront.Contracts;

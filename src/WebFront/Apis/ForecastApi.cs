@@ -1,3 +1,4 @@
+using AirQuality.Grains.Abstractions;
 using System.Text.Json;
 using AirQuality.Domain.Aqi;
 using AirQuality.Domain.Cities;

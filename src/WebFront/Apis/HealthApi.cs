@@ -1,3 +1,4 @@
+using AirQuality.Grains.Abstractions;
 using System.Reflection;
 using AirQuality.Grains;
 using Microsoft.Extensions.Diagnostics.HealthChecks;

@@ -1,4 +1,5 @@
 using AirQuality.Domain.Cities;
+using AirQuality.Grains.Abstractions;
 using AirQuality.Grains;
 using AirQuality.WebFront.Infrastructure;
 using Microsoft.AspNetCore.Http.HttpResults;

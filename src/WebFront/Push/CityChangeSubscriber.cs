@@ -1,3 +1,4 @@
+using AirQuality.Grains.Abstractions;
 using AirQuality.Grains;
 using AirQuality.WebFront.Caching;
 using Microsoft.AspNetCore.SignalR;

@@ -1,3 +1,4 @@
+using AirQuality.Grains.Abstractions;
 using System.Globalization;
 using System.IO.Compression;
 using AirQuality.Domain.Readings;

@@ -1,5 +1,6 @@
 using AirQuality.Domain.Cities;
 using AirQuality.Domain.Readings;
+using AirQuality.Grains.Abstractions;
 
 namespace AirQuality.Grains.Tests.Cities;
 

@@ -1,5 +1,6 @@
 using AirQuality.Domain.Cities;
 using AirQuality.Domain.Readings;
+using AirQuality.Grains.Abstractions;
 using AirQuality.Grains.Cities;
 using AirQuality.Grains.Ingestion;
 

@@ -1,4 +1,5 @@
 using AirQuality.Domain.Readings;
+using AirQuality.Grains.Abstractions;
 using AirQuality.Grains.Forecasting;
 using AirQuality.Grains.Ingestion;
 using Microsoft.Extensions.DependencyInjection;

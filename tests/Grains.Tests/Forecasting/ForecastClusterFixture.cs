@@ -1,3 +1,4 @@
+using AirQuality.Grains.Abstractions;
 using System.Collections.Concurrent;
 using AirQuality.Domain.Cities;
 using AirQuality.Grains.Forecasting;

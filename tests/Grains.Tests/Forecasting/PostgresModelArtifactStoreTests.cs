@@ -1,3 +1,4 @@
+using AirQuality.Grains.Abstractions;
 using AirQuality.Grains.Storage;
 using AirQuality.TestSupport;
 using Microsoft.Extensions.Logging.Abstractions;

@@ -1,3 +1,4 @@
+using AirQuality.Grains.Abstractions;
 using System.Globalization;
 using AirQuality.Domain.Cities;
 using AirQuality.Domain.Readings;

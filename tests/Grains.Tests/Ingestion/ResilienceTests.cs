@@ -1,3 +1,4 @@
+using AirQuality.Grains.Abstractions;
 using System.Diagnostics;
 using AirQuality.Domain.Cities;
 using AirQuality.Grains.Ingestion;

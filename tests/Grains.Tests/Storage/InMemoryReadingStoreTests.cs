@@ -1,4 +1,5 @@
 using AirQuality.Domain.Readings;
+using AirQuality.Grains.Abstractions;
 using AirQuality.Grains.Storage;
 
 namespace AirQuality.Grains.Tests.Storage;

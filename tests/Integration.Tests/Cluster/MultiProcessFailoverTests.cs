@@ -1,3 +1,4 @@
+using AirQuality.Grains.Abstractions;
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;

@@ -1,3 +1,4 @@
+using AirQuality.Grains.Abstractions;
 using System.Net;
 using System.Text.Json;
 using AirQuality.Domain.Readings;

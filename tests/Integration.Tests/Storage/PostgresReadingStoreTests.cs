@@ -1,4 +1,5 @@
 using AirQuality.Domain.Readings;
+using AirQuality.Grains.Abstractions;
 using AirQuality.Grains;
 using AirQuality.Grains.Storage;
 using Microsoft.Extensions.Logging.Abstractions;

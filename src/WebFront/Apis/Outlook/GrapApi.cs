@@ -2,6 +2,7 @@ using AirQuality.Domain.Aqi;
 using AirQuality.Domain.Cities;
 using AirQuality.Domain.Grap;
 using AirQuality.Domain.Outlook;
+using AirQuality.Grains.Abstractions;
 using AirQuality.Grains;
 using AirQuality.WebFront.Contracts;
 using Microsoft.AspNetCore.Http.HttpResults;
