@@ -31,7 +31,21 @@ public sealed class MultiProcessFailoverTests(ITestOutputHelper output)
     private readonly string _cluster = "mp-" + Guid.NewGuid().ToString("N")[..10];
 
     /// <summary>What every process gets; failure detection shortened as in the tests of the in-process cluster.</summary>
-    private static Dictionary<string, string> Common(string connectionString, string cluster) => new()
+    /// <summary>
+    /// `AQ_FAILOVER_DEFAULT_DETECTION=1` runs the SIGKILL test with the silo's default failure detection (the figures
+    /// of the README's operations section); otherwise detection is shortened so the suite stays fast.
+    /// </summary>
+    private static readonly bool DefaultDetection = Environment.GetEnvironmentVariable("AQ_FAILOVER_DEFAULT_DETECTION") == "1";
+
+    private static Dictionary<string, string> Common(string connectionString, string cluster)
+    {
+        var env = Shortened(connectionString, cluster);
+        if (DefaultDetection)
+            foreach (var key in env.Keys.Where(k => k.StartsWith("Orleans__Membership__", StringComparison.Ordinal)).ToList()) env.Remove(key);
+        return env;
+    }
+
+    private static Dictionary<string, string> Shortened(string connectionString, string cluster) => new()
     {
         ["ConnectionStrings__Postgres"] = connectionString,
         ["ORLEANS_CLUSTER_ID"] = cluster,
@@ -150,7 +164,7 @@ public sealed class MultiProcessFailoverTests(ITestOutputHelper output)
             output.WriteLine($"cities per silo: {string.Join(", ", byPort.Select(kv => $"{ports[kv.Key].Process.Name}={kv.Value}"))}; killing {victim.Name} with SIGKILL");
 
             var budget = Budget(common);
-            output.WriteLine($"failure-detection budget {budget.TotalSeconds:0.0} s");
+            output.WriteLine($"failure-detection budget {budget.TotalSeconds:0.0} s ({(DefaultDetection ? "default" : "shortened")} detection settings)");
             // Longer than the web front's grain-call budget (GrainCalls:Budget, 20 s): a request waits for its grain.
             using var loadHttp = new HttpClient { Timeout = TimeSpan.FromSeconds(60) };
             var load = new SteadyLoad(loadHttp, web.BaseAddress);
@@ -211,7 +225,8 @@ public sealed class MultiProcessFailoverTests(ITestOutputHelper output)
             output.WriteLine(term + $" (the stopped silo exited with code {survivor.Process.ExitCode} after {stoppedIn.TotalSeconds:0.0} s; grace {grace.TotalSeconds:0} s)");
 
             Assert.Equal(0, survivor.Process.ExitCode);
-            Assert.True(stoppedIn <= grace, $"the silo took {stoppedIn.TotalSeconds:0.0} s to stop; grace period {grace.TotalSeconds:0} s");
+            // The host stops within the grace period; the process then disposes its services and exits.
+            Assert.True(stoppedIn <= grace + ExitAfterStop, $"the silo took {stoppedIn.TotalSeconds:0.0} s to exit; grace period {grace.TotalSeconds:0} s");
             Assert.NotNull(handedOver);
             Assert.Equal(0, load.Failed(terminatedAt));
             await AssertMarkedAsync(grains, markHour);
@@ -232,6 +247,8 @@ public sealed class MultiProcessFailoverTests(ITestOutputHelper output)
             await TestServices.DropDatabaseAsync(db);
         }
     }
+
+    private static readonly TimeSpan ExitAfterStop = TimeSpan.FromSeconds(10);
 
     /// <summary>The issue's target: every city answers from its grain within 20 s of a SIGKILL.</summary>
     private static readonly TimeSpan Target = TimeSpan.FromSeconds(20);
@@ -373,20 +390,25 @@ public sealed class MultiProcessFailoverTests(ITestOutputHelper output)
         var last = DateTime.UtcNow;
         await Eventually.UntilAsync(async () =>
         {
-            foreach (var i in waiting.ToList())
+            // All at once, so one city waiting on the dead silo does not delay the answer of the next.
+            var answered = await Task.WhenAll(waiting.ToList().Select(async i =>
             {
                 try
                 {
                     var window = await grains.GetGrain<ICityGrain>(GrainKeys.City(Cities[i])).GetRecent(72).WaitAsync(TimeSpan.FromSeconds(2));
                     var marked = window.Single(h => h.Hour == hour).Values.Single(m => m.Pollutant == Pollutant.Pm25);
                     Assert.Equal((Mark(i), SourceNames.ImportOpenAq), (marked.Value, marked.Source));
-                    waiting.Remove(i);
-                    last = DateTime.UtcNow;
+                    return (i, At: (DateTime?)DateTime.UtcNow);
                 }
                 catch (Exception ex) when (ex is OrleansException or TimeoutException)
                 {
-                    // its silo is not declared dead yet: asked again
+                    return (i, At: null); // its silo is not declared dead yet: asked again
                 }
+            }));
+            foreach (var (i, at) in answered.Where(x => x.At is not null))
+            {
+                waiting.Remove(i);
+                if (at > last) last = at.Value;
             }
             return waiting.Count == 0 ? null : $"{waiting.Count} city grains not answering, e.g. {string.Join(", ", waiting.Take(5).Select(i => Cities[i].Id))}";
         }, timeout, "every city grain answering with its state");
