@@ -25,7 +25,7 @@ public sealed class GrainCallPolicyTests
         var answer = await policy.RunAsync(_ => ++calls switch
         {
             1 => Task.FromException<int>(new SiloUnavailableException("target silo became unavailable")),
-            2 => Task.FromException<int>(new OrleansMessageRejectionException("transient rejection")),
+            2 => Task.FromException<int>(new TimeoutException("response did not arrive in time")),
             3 => Task.FromException<int>(new ConnectionFailedException("connection refused")),
             4 => Task.FromException<int>(new GatewayTooBusyException()),
             _ => Task.FromResult(42),
