@@ -24,6 +24,20 @@ public enum AlertRuleKind
     SourceOutage,
 }
 
+/// <summary>The API's names of the rule kinds.</summary>
+public static class AlertRuleNames
+{
+    /// <summary>`observed_category`, `forecast_category`, `grap_stage`, `stale_data`, `source_outage`.</summary>
+    public static string Name(this AlertRuleKind kind) => kind switch
+    {
+        AlertRuleKind.ObservedCategory => "observed_category",
+        AlertRuleKind.ForecastCategory => "forecast_category",
+        AlertRuleKind.GrapStage => "grap_stage",
+        AlertRuleKind.StaleData => "stale_data",
+        _ => "source_outage",
+    };
+}
+
 /// <summary>Which crossings a rule reports.</summary>
 public enum AlertDirection
 {
@@ -100,9 +114,10 @@ public sealed record AlertSubscriptionSpec(
 }
 
 /// <summary>A subscription as it is shown (never its secret).</summary>
+/// <param name="Evaluations">City snapshots and source checks the rules were applied to.</param>
 [GenerateSerializer, Immutable]
 public sealed record AlertSubscriptionView(string Id, AlertSubscriptionSpec Spec, DateTime CreatedAt, int Alerts, int Delivered, int DeadLettered,
-    int Held, int Pending, DateTime? LastAlertAt);
+    int Held, int Pending, DateTime? LastAlertAt, long Evaluations, DateTime? LastEvaluatedAt);
 
 /// <summary>A subscription just created, with its secret (returned this once).</summary>
 [GenerateSerializer, Immutable]

@@ -283,14 +283,7 @@ public static class AlertRules
         HealthAdviceBook.For(standard, category, language) is { } a ? new AlertAdvice(a.Category, a.Language, a.Text, a.Source) : null;
 
     /// <summary>The API's name of a rule kind (`observed_category`, ...).</summary>
-    public static string RuleName(AlertRuleKind kind) => kind switch
-    {
-        AlertRuleKind.ObservedCategory => "observed_category",
-        AlertRuleKind.ForecastCategory => "forecast_category",
-        AlertRuleKind.GrapStage => "grap_stage",
-        AlertRuleKind.StaleData => "stale_data",
-        _ => "source_outage",
-    };
+    public static string RuleName(AlertRuleKind kind) => kind.Name();
 
     private static string Label(AqiStandard s) => s == AqiStandard.India ? "India AQI" : "US AQI";
 

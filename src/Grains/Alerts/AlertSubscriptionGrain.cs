@@ -23,6 +23,8 @@ public sealed class AlertSubscriptionState
     [Id(10)] public int Delivered { get; set; }
     [Id(11)] public int DeadLettered { get; set; }
     [Id(12)] public DateTime? LastAlertAt { get; set; }
+    [Id(13)] public long Evaluations { get; set; }
+    [Id(14)] public DateTime? LastEvaluatedAt { get; set; }
 }
 
 /// <summary>
@@ -118,6 +120,8 @@ public sealed class AlertSubscriptionGrain(
         var s = state.State;
         var spec = s.Spec!;
         var now = Now;
+        s.Evaluations++;
+        s.LastEvaluatedAt = now;
         var changed = trackChanged && raised.Count > 0;
         foreach (var (key, draft) in raised)
         {
@@ -218,7 +222,7 @@ public sealed class AlertSubscriptionGrain(
     {
         var s = state.State;
         if (s.Spec is null) return null;
-        return new AlertSubscriptionView(Id, s.Spec, s.CreatedAt, (int)s.Sequence, s.Delivered, s.DeadLettered, s.Held.Count, s.Outbox.Count, s.LastAlertAt);
+        return new AlertSubscriptionView(Id, s.Spec, s.CreatedAt, (int)s.Sequence, s.Delivered, s.DeadLettered, s.Held.Count, s.Outbox.Count, s.LastAlertAt, s.Evaluations, s.LastEvaluatedAt);
     }
 
     private async Task WriteAsync()
