@@ -33,7 +33,7 @@ public sealed class AlertOptions
     public int DeliveriesKept { get; set; } = 200;
 
     /// <summary>Dead letters kept per subscription.</summary>
-    public int DeadLettersKept { get; set; } = 100;
+    public int DeadLettersKept { get; set; } = 50;
 }
 
 /// <summary>The outcome of one webhook delivery (all its attempts).</summary>
