@@ -87,6 +87,31 @@ public sealed class ProxyAndLimitTests(ProxiedApp app) : IClassFixture<ProxiedAp
     }
 
     [Fact]
+    public async Task Signing_in_behind_a_tls_proxy_opens_the_orleans_dashboard_with_a_secure_session_cookie()
+    {
+        using var http = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false, UseCookies = false }) { BaseAddress = app.BaseAddress };
+        using var signIn = new HttpRequestMessage(HttpMethod.Post, "/dashboard-login") { Content = new FormUrlEncodedContent([new("token", EmbeddedApp.DashboardToken)]) };
+        signIn.Headers.Add("X-Forwarded-For", "192.0.2.77");
+        signIn.Headers.Add("X-Forwarded-Proto", "https");
+        using var signedIn = await http.SendAsync(signIn);
+
+        Assert.Equal(HttpStatusCode.Redirect, signedIn.StatusCode);
+        var cookie = Assert.Single(signedIn.Headers.GetValues("Set-Cookie"), c => c.StartsWith(AdminTokenHandler.CookieName + "=", StringComparison.Ordinal));
+        Assert.Contains("; secure", cookie, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain(EmbeddedApp.DashboardToken, cookie, StringComparison.Ordinal);
+
+        using var open = new HttpRequestMessage(HttpMethod.Get, "/dashboard/");
+        open.Headers.Add("Cookie", cookie.Split(';')[0]);
+        open.Headers.Add("X-Forwarded-Proto", "https");
+        using var dashboard = await http.SendAsync(open);
+        Assert.Equal(HttpStatusCode.OK, dashboard.StatusCode);
+        // The session opens the dashboard only, never an administrative API call.
+        using var clear = new HttpRequestMessage(HttpMethod.Post, "/api/v1/cache/clear");
+        clear.Headers.Add("Cookie", cookie.Split(';')[0]);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await http.SendAsync(clear)).StatusCode);
+    }
+
+    [Fact]
     public void Ipv6_keys_are_their_64_and_mapped_ipv4_is_ipv4()
     {
         Assert.Equal("2001:db8:1:2::/64", TrustedProxies.ClientKey(IPAddress.Parse("2001:db8:1:2:3:4:5:6")));
