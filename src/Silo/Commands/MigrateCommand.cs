@@ -16,7 +16,7 @@ public static class MigrateCommand
             var config = new ConfigurationBuilder().AddEnvironmentVariables().Build();
             // The owner migrates; the application may connect as another, least-privilege login (ConnectionStrings__Postgres),
             // which migrate then creates or updates and grants row rights to.
-            var owner = parse.GetValue(connection) ?? config.GetConnectionString(AppRole.OwnerConnectionName);
+            var owner = parse.GetValue(connection) ?? config.GetConnectionString("PostgresOwner");
             var cs = owner ?? config.GetConnectionString("Postgres");
             if (string.IsNullOrWhiteSpace(cs))
             {
