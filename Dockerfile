@@ -47,8 +47,10 @@ RUN dotnet publish src/Silo -c Release -r linux-x64 --self-contained false -o /a
 FROM mcr.microsoft.com/dotnet/aspnet:10.0 AS runtime
 WORKDIR /app
 ENV ASPNETCORE_URLS=http://+:8080
-# HTTP (API, health, metrics, dashboard), Orleans silo-to-silo, Orleans gateway for clients.
-EXPOSE 8080 11111 30000
+# /metrics (Prometheus) only on the management port.
+ENV Management__Port=9464
+# HTTP (API, health, dashboard), management (metrics, probes), Orleans silo-to-silo, Orleans gateway for clients.
+EXPOSE 8080 9464 11111 30000
 
 COPY --chmod=0755 deploy/docker/entrypoint.sh /usr/local/bin/airquality-entrypoint
 COPY --from=build /natives/ /app/

@@ -65,10 +65,68 @@ public static class TelemetryHosting
         return builder;
     }
 
-    /// <summary>Maps the Prometheus scrape endpoint at <see cref="MetricsPath"/>.</summary>
+    /// <summary>The management port setting: <see cref="MetricsPath"/> answers there only (unset: not served).</summary>
+    public const string ManagementPortSetting = "Management:Port";
+
+    /// <summary>
+    /// Adds the management endpoint (<c>Management:Port</c>) beside the public ones: a second Kestrel listener on the
+    /// same interfaces (loopback when the public addresses are loopback), which serves <see cref="MetricsPath"/> and
+    /// the probes and nothing else. Call after the public addresses are set.
+    /// </summary>
+    /// <exception cref="Microsoft.Extensions.Options.OptionsValidationException">The port is not a port.</exception>
+    public static WebApplicationBuilder AddManagementPort(this WebApplicationBuilder builder)
+    {
+        if (ManagementPort(builder.Configuration) is not { } port) return builder;
+        var urls = builder.WebHost.GetSetting(WebHostDefaults.ServerUrlsKey);
+        if (string.IsNullOrWhiteSpace(urls)) urls = "http://localhost:5000";
+        var loopback = urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .All(u => u.Contains("://localhost", StringComparison.OrdinalIgnoreCase) || u.Contains("://127.0.0.1", StringComparison.Ordinal) || u.Contains("://[::1]", StringComparison.Ordinal));
+        builder.WebHost.UseUrls($"{urls};http://{(loopback ? "127.0.0.1" : "+")}:{port}");
+        return builder;
+    }
+
+    /// <summary>The configured management port, or null when none is.</summary>
+    /// <exception cref="Microsoft.Extensions.Options.OptionsValidationException">The port is not a port.</exception>
+    public static int? ManagementPort(IConfiguration config)
+    {
+        var text = config[ManagementPortSetting];
+        if (string.IsNullOrWhiteSpace(text)) return null;
+        if (int.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var port) && port is > 0 and <= 65535)
+            return port;
+        throw new Microsoft.Extensions.Options.OptionsValidationException(ManagementPortSetting, typeof(int),
+            [$"{ManagementPortSetting} is '{text}'; it must be a TCP port (1-65535), or unset for no metrics endpoint."]);
+    }
+
+    /// <summary>
+    /// Maps the Prometheus scrape endpoint at <see cref="MetricsPath"/>, answering only connections to the management
+    /// port (404 elsewhere: the check is the connection's local port, which a client cannot forge with a Host header);
+    /// the management port itself answers only the metrics and the probes.
+    /// </summary>
     public static WebApplication MapTelemetry(this WebApplication app)
     {
-        app.MapPrometheusScrapingEndpoint(MetricsPath);
+        var port = ManagementPort(app.Configuration);
+        if (port is null)
+        {
+            app.Logger.LogInformation("No {Setting}: the Prometheus endpoint {Path} is not served", ManagementPortSetting, MetricsPath);
+            return app;
+        }
+        app.Use((ctx, next) =>
+        {
+            if (ctx.Connection.LocalPort != port || ctx.Request.Path.StartsWithSegments(MetricsPath) || ctx.Request.Path.StartsWithSegments(ProbeHosting.Prefix))
+                return next(ctx);
+            ctx.Response.StatusCode = StatusCodes.Status404NotFound;
+            return Task.CompletedTask;
+        });
+        app.MapPrometheusScrapingEndpoint(MetricsPath).Add(endpoint =>
+        {
+            var scrape = endpoint.RequestDelegate!;
+            endpoint.RequestDelegate = ctx =>
+            {
+                if (ctx.Connection.LocalPort == port) return scrape(ctx);
+                ctx.Response.StatusCode = StatusCodes.Status404NotFound;
+                return Task.CompletedTask;
+            };
+        });
         return app;
     }
 

@@ -67,6 +67,7 @@ public static class SiloHost
             builder.AddApiRateLimiting(); // sign-in and /metrics limits
         }
         builder.AddTrustedProxies();
+        builder.AddManagementPort(); // /metrics on its own port (Management:Port), after the public addresses
         return builder;
     }
 

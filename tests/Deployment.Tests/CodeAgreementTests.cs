@@ -93,6 +93,32 @@ public class CodeAgreementTests
     }
 
     /// <summary>
+    /// `run --role silo` neither registers nor loads the web front: once the silo serves, the process has mapped the
+    /// grains' assembly and not AirQuality.WebFront.dll (what the runtime has loaded, as /proc shows it).
+    /// </summary>
+    [Fact]
+    public async Task A_silo_only_process_does_not_load_the_web_front_assembly()
+    {
+        Assert.True(File.Exists("/proc/self/maps"), "needs Linux /proc to see the loaded assemblies");
+        var port = Processes.FreePort();
+        await using var silo = SiloApp.Start(DeploymentContract.SiloCommand, new Dictionary<string, string?>
+        {
+            ["ASPNETCORE_URLS"] = $"http://127.0.0.1:{port}",
+            ["Orleans__SiloPort"] = Processes.FreePort().ToString(CultureInfo.InvariantCulture),
+            ["Orleans__GatewayPort"] = Processes.FreePort().ToString(CultureInfo.InvariantCulture),
+            ["Management__Port"] = Processes.FreePort().ToString(CultureInfo.InvariantCulture),
+            ["Cities__BackfillDays"] = "2",
+        });
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
+        await WaitForAsync(http, $"http://127.0.0.1:{port}{DeploymentContract.Ready}", silo);
+
+        var loaded = File.ReadAllLines($"/proc/{silo.Id}/maps").Select(l => Path.GetFileName(l.Split(' ', StringSplitOptions.RemoveEmptyEntries).Last()))
+            .Where(f => f.StartsWith("AirQuality.", StringComparison.Ordinal)).ToHashSet();
+        Assert.Contains("AirQuality.Grains.dll", loaded);
+        Assert.DoesNotContain("AirQuality.WebFront.dll", loaded);
+    }
+
+    /// <summary>
     /// A silo and a web front started exactly as compose starts them (commands, environment names), on loopback
     /// ports with the real PostgreSQL and Redis: every probe the deployment uses answers, and SIGTERM ends both in time.
     /// </summary>
@@ -124,17 +150,26 @@ public class CodeAgreementTests
                 ["IQAIR_API_KEY"] = "",
                 ["OTEL_EXPORTER_OTLP_ENDPOINT"] = "",
                 ["ForwardedHeaders__KnownNetworks__0"] = "172.16.0.0/12",
+                ["Management__Port"] = null, // each role's own, below
             };
+            var (siloManagement, webManagement) = (Processes.FreePort(), Processes.FreePort());
             var siloEnv = Environment(compose["silo"]["environment"].Keys.Concat(DeploymentContract.SetByEntrypoint), loopback, siloHttp);
             var webEnv = Environment(compose["web"]["environment"].Keys, loopback, webHttp);
+            siloEnv["Management__Port"] = siloManagement.ToString(CultureInfo.InvariantCulture);
+            webEnv["Management__Port"] = webManagement.ToString(CultureInfo.InvariantCulture);
 
             await using var silo = SiloApp.Start(compose["silo"]["command"].Strings, siloEnv);
             using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
             await WaitForAsync(http, $"http://127.0.0.1:{siloHttp}{DeploymentContract.Ready}", silo);
             Assert.Equal(HttpStatusCode.OK, (await http.GetAsync($"http://127.0.0.1:{siloHttp}{DeploymentContract.Live}")).StatusCode);
-            var metrics = await http.GetAsync($"http://127.0.0.1:{siloHttp}{DeploymentContract.Metrics}");
+            // Metrics on the management port only; the management port answers nothing but metrics and probes.
+            var metrics = await http.GetAsync($"http://127.0.0.1:{siloManagement}{DeploymentContract.Metrics}");
             Assert.Equal(HttpStatusCode.OK, metrics.StatusCode);
             Assert.Contains("# TYPE", await metrics.Content.ReadAsStringAsync());
+            Assert.Equal(HttpStatusCode.NotFound, (await http.GetAsync($"http://127.0.0.1:{siloHttp}{DeploymentContract.Metrics}")).StatusCode);
+            Assert.Equal(HttpStatusCode.OK, (await http.GetAsync($"http://127.0.0.1:{siloManagement}{DeploymentContract.Ready}")).StatusCode);
+            // The dashboard is not served there (the token check answers first without a token, the 404 after it with one).
+            Assert.NotEqual(HttpStatusCode.OK, (await http.GetAsync($"http://127.0.0.1:{siloManagement}{DeploymentContract.Dashboard}/")).StatusCode);
             // No automatic redirects: HttpClient drops the Authorization header when it follows one (/dashboard -> /dashboard/).
             using var noRedirects = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false }) { Timeout = TimeSpan.FromSeconds(10) };
             var anonymous = await noRedirects.GetAsync($"http://127.0.0.1:{siloHttp}{DeploymentContract.Dashboard}");
@@ -147,6 +182,9 @@ public class CodeAgreementTests
             await using var web = SiloApp.Start(compose["web"]["command"].Strings, webEnv);
             await WaitForAsync(http, $"http://127.0.0.1:{webHttp}{DeploymentContract.Ready}", web);
             Assert.Equal(HttpStatusCode.OK, (await http.GetAsync($"http://127.0.0.1:{webHttp}{DeploymentContract.ApiHealth}")).StatusCode);
+            Assert.Equal(HttpStatusCode.OK, (await http.GetAsync($"http://127.0.0.1:{webManagement}{DeploymentContract.Metrics}")).StatusCode);
+            Assert.Equal(HttpStatusCode.NotFound, (await http.GetAsync($"http://127.0.0.1:{webHttp}{DeploymentContract.Metrics}")).StatusCode);
+            Assert.Equal(HttpStatusCode.NotFound, (await http.GetAsync($"http://127.0.0.1:{webManagement}{DeploymentContract.ApiHealth}")).StatusCode);
 
             // The image's HEALTHCHECK, pointed at each role.
             foreach (var port in new[] { siloHttp, webHttp })

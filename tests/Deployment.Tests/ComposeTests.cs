@@ -137,10 +137,19 @@ public partial class ComposeTests
         var silo = Services["silo"]["environment"].Keys;
         var expected = DeploymentContract.EnvironmentNames
             .Except(DeploymentContract.SetByEntrypoint)
+            .Except(DeploymentContract.OwnerOnly)
             .Except(["ASPNETCORE_URLS"]); // set by the image
         Assert.Equal(expected.Order(), silo.Order());
         Assert.Equal(DeploymentContract.WebEnvironment.Append("OTEL_EXPORTER_OTLP_ENDPOINT").Order(), Services["web"]["environment"].Keys.Order());
-        Assert.Equal(["ConnectionStrings__Postgres"], Services["migrate"]["environment"].Keys);
+        Assert.Equal(["ConnectionStrings__PostgresOwner", "ConnectionStrings__Postgres"], Services["migrate"]["environment"].Keys);
+        // migrate connects as the owner; everything else as the application's own login, never the superuser.
+        var owner = new Npgsql.NpgsqlConnectionStringBuilder(Services["migrate"]["environment"]["ConnectionStrings__PostgresOwner"].String);
+        var application = new Npgsql.NpgsqlConnectionStringBuilder(Services["silo"]["environment"]["ConnectionStrings__Postgres"].String);
+        Assert.Equal("${POSTGRES_USER:-airquality}", owner.Username);
+        Assert.Equal("${AQ_APP_DB_USER:-airquality_app}", application.Username);
+        Assert.Equal(owner.Database, application.Database);
+        Assert.Equal(DeploymentContract.ManagementPort.ToString(System.Globalization.CultureInfo.InvariantCulture), Services["silo"]["environment"]["Management__Port"].String);
+        Assert.Equal(DeploymentContract.ManagementPort.ToString(System.Globalization.CultureInfo.InvariantCulture), Services["web"]["environment"]["Management__Port"].String);
         // One connection string for all three, pointing at the compose database service.
         var postgres = AppServices.Select(s => Services[s]["environment"]["ConnectionStrings__Postgres"].String).Distinct().Single();
         Assert.StartsWith("Host=timescaledb;Port=5432;", postgres);

@@ -17,19 +17,25 @@ public class DatabaseRoleTests
         const string password = "app-role-test-password";
         try
         {
-            var migrate = await SiloApp.RunAsync(DeploymentContract.MigrateCommand, new Dictionary<string, string?> { ["ConnectionStrings__Postgres"] = owner });
+            // migrate as the owner, given the application's connection string too: it makes the login and its grants.
+            var app = new NpgsqlConnectionStringBuilder(owner) { Username = role, Password = password, Pooling = false }.ConnectionString;
+            var migrate = await SiloApp.RunAsync(DeploymentContract.MigrateCommand, new Dictionary<string, string?>
+            {
+                ["ConnectionStrings__PostgresOwner"] = owner,
+                ["ConnectionStrings__Postgres"] = app,
+            });
             Assert.True(migrate.ExitCode == 0, migrate.ToString());
+            Assert.Contains($"Application login '{role}'", migrate.Output);
 
             var o = new NpgsqlConnectionStringBuilder(owner);
             var conninfo = $"host={o.Host} port={o.Port} dbname={o.Database} user={o.Username}" + (o.Password is null ? "" : $" password={o.Password}");
             string[] psql = ["-X", "-q", "-v", "ON_ERROR_STOP=1", "-v", $"app_role={role}", "-v", $"app_password={password}", "-f", Repo.PathOf("deploy/postgres/app-role.sql"), conninfo];
             var applied = await Processes.RunAsync("psql", psql);
             Assert.True(applied.ExitCode == 0, applied.ToString());
-            // A second run (after the next migration) only repeats the grants.
+            // By hand with psql (the same grants); a second run (after the next migration) only repeats them.
             var again = await Processes.RunAsync("psql", psql);
             Assert.True(again.ExitCode == 0, again.ToString());
 
-            var app = new NpgsqlConnectionStringBuilder(owner) { Username = role, Password = password, Pooling = false }.ConnectionString;
             await using var conn = new NpgsqlConnection(app);
             await conn.OpenAsync();
             Assert.Equal(role, await Scalar<string>(conn, "SELECT current_user"));

@@ -78,7 +78,7 @@ public class DockerfileTests
     public void Exposes_http_silo_and_gateway_ports_and_listens_on_8080()
     {
         var exposed = Dockerfile.Runtime.All("EXPOSE").SelectMany(e => e.Arguments.Split(' ', StringSplitOptions.RemoveEmptyEntries)).ToList();
-        Assert.Equal(["8080", "11111", "30000"], exposed);
+        Assert.Equal(["8080", "9464", "11111", "30000"], exposed);
         Assert.Contains(Dockerfile.Runtime.All("ENV"), e => e.Arguments == $"ASPNETCORE_URLS=http://+:{DeploymentContract.HttpPort}");
     }
 

@@ -25,7 +25,7 @@ public class EnvironmentContractTests
         {
             var objects = Repo.KubernetesManifests.SelectMany(Yaml.LoadAll).ToList();
             var config = objects.Single(o => o["kind"].Text == "ConfigMap")["data"].Keys;
-            var secret = objects.Single(o => o["kind"].Text == "Secret")["stringData"].Keys;
+            var secret = objects.Where(o => o["kind"].Text == "Secret").SelectMany(o => o["stringData"].Keys);
             var env = objects.Where(o => o["kind"].Text is "Deployment" or "Job")
                 .SelectMany(o => o["spec"]["template"]["spec"]["containers"].Items)
                 .SelectMany(c => c["env"].Items.Select(e => e["name"].String));
@@ -63,9 +63,10 @@ public class EnvironmentContractTests
         var silo = objects.Single(o => o["kind"].Text == "Deployment" && o["metadata"]["name"].Text == "airquality-silo")["spec"]["template"]["spec"]["containers"].Items.Single();
         Assert.Equal(2, silo["envFrom"].Items.Count());
         var names = objects.Single(o => o["kind"].Text == "ConfigMap")["data"].Keys
-            .Concat(objects.Single(o => o["kind"].Text == "Secret")["stringData"].Keys)
+            .Concat(objects.Single(o => o["kind"].Text == "Secret" && o["metadata"]["name"].Text == "airquality-secrets")["stringData"].Keys)
             .Concat(silo["env"].Items.Select(e => e["name"].String));
-        Assert.Equal(DeploymentContract.EnvironmentNames.Except(DeploymentContract.Optional).Order(StringComparer.Ordinal), names.Order(StringComparer.Ordinal));
+        Assert.Equal(DeploymentContract.EnvironmentNames.Except(DeploymentContract.Optional).Except(DeploymentContract.OwnerOnly).Order(StringComparer.Ordinal),
+            names.Order(StringComparer.Ordinal));
         // The optional OTLP endpoint is shown, commented out, where an operator would set it.
         Assert.Contains("# OTEL_EXPORTER_OTLP_ENDPOINT:", Repo.Read("k8s/configmap.yaml"));
     }

@@ -61,14 +61,19 @@ public class KubernetesTests
     }
 
     [Fact]
-    public void Migration_job_gets_only_the_connection_string_and_retries_a_few_times()
+    public void Migration_job_gets_only_the_connection_strings_and_retries_a_few_times()
     {
         var job = Object("Job", "airquality-migrate")["spec"];
         Assert.Equal("Never", job["template"]["spec"]["restartPolicy"].String);
         Assert.InRange(job["backoffLimit"].Int, 1, 10);
         Assert.True(job["ttlSecondsAfterFinished"].Exists, "a finished Job removes itself so the next version can apply");
         var env = Assert.Single(job["template"]["spec"]["containers"].Items)["env"].Items.Select(e => e["name"].String);
-        Assert.Equal(["ConnectionStrings__Postgres"], env);
+        // The owner's, to migrate, and the application's, to make its login; no silo or web front gets the owner's.
+        Assert.Equal(["ConnectionStrings__PostgresOwner", "ConnectionStrings__Postgres"], env);
+        var deployments = Objects.Where(o => o["kind"].Text == "Deployment").SelectMany(d => d["spec"]["template"]["spec"]["containers"].Items).ToList();
+        Assert.NotEmpty(deployments);
+        Assert.DoesNotContain("airquality-db-owner", deployments.SelectMany(c => c["env"].Items.Select(e => e["valueFrom"]["secretKeyRef"]["name"].Text)
+            .Concat(c["envFrom"].Items.Select(e => e["secretRef"]["name"].Text))));
     }
 
     [Fact]
@@ -83,7 +88,7 @@ public class KubernetesTests
     public void Silo_exposes_http_silo_and_gateway_ports_as_configured()
     {
         var ports = Container("airquality-silo")["ports"].Items.ToDictionary(p => p["name"].String, p => p["containerPort"].Int);
-        Assert.Equal(new Dictionary<string, int> { ["http"] = DeploymentContract.HttpPort, ["silo"] = DeploymentContract.SiloPort, ["gateway"] = DeploymentContract.GatewayPort }, ports);
+        Assert.Equal(new Dictionary<string, int> { ["http"] = DeploymentContract.HttpPort, ["management"] = DeploymentContract.ManagementPort, ["silo"] = DeploymentContract.SiloPort, ["gateway"] = DeploymentContract.GatewayPort }, ports);
         var config = Object("ConfigMap", "airquality-config")["data"];
         Assert.Equal(DeploymentContract.SiloPort.ToString(CultureInfo.InvariantCulture), config["Orleans__SiloPort"].String);
         Assert.Equal(DeploymentContract.GatewayPort.ToString(CultureInfo.InvariantCulture), config["Orleans__GatewayPort"].String);
@@ -111,7 +116,9 @@ public class KubernetesTests
         // The contract gives the web role no liveness endpoint, and /api/v1/health turns 503 when the cluster is away:
         // restarting every web front for a cluster outage would only make it worse.
         Assert.Equal("http", web["livenessProbe"]["tcpSocket"]["port"].String);
-        Assert.Equal(DeploymentContract.HttpPort, Assert.Single(web["ports"].Items)["containerPort"].Int);
+        Assert.Equal(new Dictionary<string, int> { ["http"] = DeploymentContract.HttpPort, ["management"] = DeploymentContract.ManagementPort },
+            web["ports"].Items.ToDictionary(p => p["name"].String, p => p["containerPort"].Int));
+        Assert.Equal(DeploymentContract.ManagementPort.ToString(CultureInfo.InvariantCulture), Object("ConfigMap", "airquality-config")["data"]["Management__Port"].String);
     }
 
     [Fact]
@@ -201,7 +208,7 @@ public class KubernetesTests
         {
             var annotations = Object("Deployment", name)["spec"]["template"]["metadata"]["annotations"];
             Assert.Equal("true", annotations["prometheus.io/scrape"].String);
-            Assert.Equal(DeploymentContract.HttpPort, annotations["prometheus.io/port"].Int);
+            Assert.Equal(DeploymentContract.ManagementPort, annotations["prometheus.io/port"].Int);
             Assert.Equal(DeploymentContract.Metrics, annotations["prometheus.io/path"].String);
         }
     }
@@ -211,6 +218,7 @@ public class KubernetesTests
     {
         var config = Object("ConfigMap", "airquality-config")["data"].Keys;
         var secret = Object("Secret", "airquality-secrets")["stringData"].Keys;
+        var owner = Object("Secret", "airquality-db-owner")["stringData"].Keys;
         foreach (var container in PodSpecs.SelectMany(p => p["containers"].Items))
         {
             foreach (var env in container["env"].Items)
@@ -223,8 +231,9 @@ public class KubernetesTests
                 }
                 if (from["secretKeyRef"].Exists)
                 {
-                    Assert.Equal("airquality-secrets", from["secretKeyRef"]["name"].String);
-                    Assert.Contains(from["secretKeyRef"]["key"].String, secret);
+                    var name = from["secretKeyRef"]["name"].String;
+                    Assert.Contains(name, new[] { "airquality-secrets", "airquality-db-owner" });
+                    Assert.Contains(from["secretKeyRef"]["key"].String, name == "airquality-secrets" ? secret : owner);
                 }
                 if (from["configMapKeyRef"].Exists || from["secretKeyRef"].Exists)
                     Assert.Equal(env["name"].String, (from["configMapKeyRef"].Exists ? from["configMapKeyRef"] : from["secretKeyRef"])["key"].String);

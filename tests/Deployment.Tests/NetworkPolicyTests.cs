@@ -79,20 +79,26 @@ public class NetworkPolicyTests
     [InlineData("ingress", DeploymentContract.GatewayPort, false)]
     [InlineData("ingress", DeploymentContract.HttpPort, false)]
     [InlineData("prometheus", DeploymentContract.SiloPort, false)]
-    [InlineData("prometheus", DeploymentContract.HttpPort, true)]
+    [InlineData("prometheus", DeploymentContract.HttpPort, false)]
+    [InlineData("prometheus", DeploymentContract.ManagementPort, true)]
+    [InlineData("web", DeploymentContract.ManagementPort, false)]
+    [InlineData("ingress", DeploymentContract.ManagementPort, false)]
     [InlineData("impostor", DeploymentContract.SiloPort, false)]
     [InlineData("impostor", DeploymentContract.GatewayPort, false)]
     public void Orleans_ports_answer_only_silos_and_web_fronts(string from, int port, bool allowed) =>
         Assert.Equal(allowed, Allowed(from, "silo", port));
 
     [Theory]
-    [InlineData("ingress", true)]
-    [InlineData("prometheus", true)]
-    [InlineData("debug", false)]
-    [InlineData("silo", false)]
-    [InlineData("impostor", false)]
-    public void Web_front_http_answers_the_ingress_controller_and_prometheus(string from, bool allowed) =>
-        Assert.Equal(allowed, Allowed(from, "web", DeploymentContract.HttpPort));
+    [InlineData("ingress", DeploymentContract.HttpPort, true)]
+    [InlineData("prometheus", DeploymentContract.HttpPort, false)]
+    [InlineData("prometheus", DeploymentContract.ManagementPort, true)]
+    [InlineData("ingress", DeploymentContract.ManagementPort, false)]
+    [InlineData("debug", DeploymentContract.HttpPort, false)]
+    [InlineData("debug", DeploymentContract.ManagementPort, false)]
+    [InlineData("silo", DeploymentContract.HttpPort, false)]
+    [InlineData("impostor", DeploymentContract.HttpPort, false)]
+    public void Web_front_http_answers_the_ingress_controller_and_the_management_port_prometheus(string from, int port, bool allowed) =>
+        Assert.Equal(allowed, Allowed(from, "web", port));
 
     [Theory]
     [InlineData("silo", "postgres", 5432, true)]

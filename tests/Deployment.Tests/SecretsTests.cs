@@ -9,15 +9,17 @@ public partial class SecretsTests
 {
     private const string Placeholder = "REPLACE_ME";
 
-    [Fact]
-    public void Kubernetes_secret_holds_only_placeholders()
+    [Theory]
+    [InlineData("k8s/secret.yaml")]
+    [InlineData("k8s/db-owner-secret.yaml")]
+    public void Kubernetes_secret_holds_only_placeholders(string file)
     {
-        var secret = Yaml.Load("k8s/secret.yaml");
+        var secret = Yaml.Load(file);
         Assert.False(secret["data"].Exists, "base64 `data` hides what is committed; use stringData placeholders");
         foreach (var (key, value) in secret["stringData"].Entries)
         {
             var text = value.String;
-            if (key == "ConnectionStrings__Postgres")
+            if (key.StartsWith("ConnectionStrings__Postgres", StringComparison.Ordinal))
                 Assert.Equal(Placeholder, new NpgsqlConnectionStringBuilder(text).Password);
             else
                 Assert.True(text is "" or Placeholder, $"{key} must be empty or {Placeholder}, not a value");
@@ -28,7 +30,7 @@ public partial class SecretsTests
     public void Env_example_leaves_every_secret_empty()
     {
         var example = ComposeTests.EnvExample();
-        foreach (var name in new[] { "POSTGRES_PASSWORD", "ADMIN_TOKEN", "CPCB_API_KEY", "OPENWEATHER_API_KEY", "IQAIR_API_KEY" })
+        foreach (var name in new[] { "POSTGRES_PASSWORD", "AQ_APP_DB_PASSWORD", "ADMIN_TOKEN", "CPCB_API_KEY", "OPENWEATHER_API_KEY", "IQAIR_API_KEY" })
             Assert.Equal("", example[name]);
     }
 
@@ -41,8 +43,10 @@ public partial class SecretsTests
         {
             foreach (var (name, value) in services[service]["environment"].Entries.Where(e => DeploymentContract.Secrets.Contains(e.Key)))
             {
-                if (name == "ConnectionStrings__Postgres")
-                    Assert.StartsWith("${POSTGRES_PASSWORD", new NpgsqlConnectionStringBuilder(value.String).Password);
+                if (name == "ConnectionStrings__PostgresOwner")
+                    Assert.StartsWith("${POSTGRES_PASSWORD:?", new NpgsqlConnectionStringBuilder(value.String).Password);
+                else if (name == "ConnectionStrings__Postgres")
+                    Assert.StartsWith("${AQ_APP_DB_PASSWORD:?", new NpgsqlConnectionStringBuilder(value.String).Password);
                 else
                     Assert.Matches(@"^\$\{[A-Z_]+:[-?][^}]*\}$", value.String);
             }

@@ -17,6 +17,8 @@ public sealed class Pm25OnlyApp : EmbeddedApp
         [$"--Cities:CatalogPath={Path.Combine(_dir, "cities.csv")}", "--Forecasting:Targets=pm25", "--Forecasting:LstmEnabled=false", "--RateLimiting:Enabled=false"];
 
     protected override int ReadyCities => 1;
+
+    protected override bool InMemory => true;
 }
 
 /// <summary>The forecast API accepts and lists the targets of `Forecasting:Targets`, not a fixed list.</summary>

@@ -34,18 +34,15 @@ public sealed class TrainedApp : EmbeddedApp
     protected override int ReadyCities => 2;
 
     /// <summary>Waits until Delhi's registry holds trained versions of both targets.</summary>
-    public async Task WaitForModels()
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(120);
-        while (true)
+    public Task WaitForModels() =>
+        Eventually.UntilAsync(async () =>
         {
             var p = await Http.GetFromJsonAsync<JsonElement>("/api/v1/models/performance/delhi", Json);
             var targets = p.GetProperty("registry").GetProperty("targets").EnumerateArray().ToList();
-            if (targets.Count == 2 && targets.All(t => t.GetProperty("versions").GetArrayLength() >= 3)) return;
-            if (DateTime.UtcNow > deadline) throw new TimeoutException("Delhi's models did not train within 120 s");
-            await Task.Delay(500);
-        }
-    }
+            return targets.Count == 2 && targets.All(t => t.GetProperty("versions").GetArrayLength() >= 3)
+                ? null
+                : string.Join(", ", targets.Select(t => $"{t.GetProperty("versions").GetArrayLength()} versions")) + $" of {targets.Count} targets";
+        }, TimeSpan.FromSeconds(120), "Delhi's registry holding three versions of both targets");
 }
 
 [CollectionDefinition(Name, DisableParallelization = true)]

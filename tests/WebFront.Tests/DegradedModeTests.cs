@@ -13,6 +13,8 @@ public sealed class DegradedApp : EmbeddedApp
         "--RateLimiting:PermitsPerSecond=1",
         "--RateLimiting:Burst=200",
     ];
+
+    protected override bool InMemory => true;
 }
 
 public sealed class DegradedModeTests(DegradedApp app) : IClassFixture<DegradedApp>

@@ -53,7 +53,8 @@ public sealed class ProxyAndLimitTests(ProxiedApp app) : IClassFixture<ProxiedAp
     public async Task Metrics_and_signalr_negotiation_are_limited_too()
     {
         var metrics = new List<HttpStatusCode>();
-        for (var i = 0; i < 25; i++) metrics.Add(await Get("/metrics", "198.51.100.7"));
+        for (var i = 0; i < 25; i++) metrics.Add(await Get($"http://127.0.0.1:{app.ManagementPort}/metrics", "198.51.100.7"));
+        Assert.Equal(HttpStatusCode.OK, metrics[0]);
         Assert.Contains(HttpStatusCode.TooManyRequests, metrics);
 
         var negotiate = new List<HttpStatusCode>();
@@ -83,6 +84,31 @@ public sealed class ProxyAndLimitTests(ProxiedApp app) : IClassFixture<ProxiedAp
 
         Assert.Equal([HttpStatusCode.Unauthorized, HttpStatusCode.Unauthorized, HttpStatusCode.Unauthorized], statuses.Take(3));
         Assert.Equal(HttpStatusCode.TooManyRequests, statuses[3]);
+    }
+
+    [Fact]
+    public async Task Signing_in_behind_a_tls_proxy_opens_the_orleans_dashboard_with_a_secure_session_cookie()
+    {
+        using var http = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false, UseCookies = false }) { BaseAddress = app.BaseAddress };
+        using var signIn = new HttpRequestMessage(HttpMethod.Post, "/dashboard-login") { Content = new FormUrlEncodedContent([new("token", EmbeddedApp.DashboardToken)]) };
+        signIn.Headers.Add("X-Forwarded-For", "192.0.2.77");
+        signIn.Headers.Add("X-Forwarded-Proto", "https");
+        using var signedIn = await http.SendAsync(signIn);
+
+        Assert.Equal(HttpStatusCode.Redirect, signedIn.StatusCode);
+        var cookie = Assert.Single(signedIn.Headers.GetValues("Set-Cookie"), c => c.StartsWith(AdminTokenHandler.CookieName + "=", StringComparison.Ordinal));
+        Assert.Contains("; secure", cookie, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain(EmbeddedApp.DashboardToken, cookie, StringComparison.Ordinal);
+
+        using var open = new HttpRequestMessage(HttpMethod.Get, "/dashboard/");
+        open.Headers.Add("Cookie", cookie.Split(';')[0]);
+        open.Headers.Add("X-Forwarded-Proto", "https");
+        using var dashboard = await http.SendAsync(open);
+        Assert.Equal(HttpStatusCode.OK, dashboard.StatusCode);
+        // The session opens the dashboard only, never an administrative API call.
+        using var clear = new HttpRequestMessage(HttpMethod.Post, "/api/v1/cache/clear");
+        clear.Headers.Add("Cookie", cookie.Split(';')[0]);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await http.SendAsync(clear)).StatusCode);
     }
 
     [Fact]

@@ -53,8 +53,9 @@ public sealed class PostgresMaintenance(
         }
         else
         {
-            dropped += await Scalar<int>(conn, "SELECT count(*)::integer FROM drop_chunks('reading_raw', older_than => @cutoff)", ct, ("cutoff", rawCutoff));
-            dropped += await Scalar<int>(conn, "SELECT count(*)::integer FROM drop_chunks('raw_hourly', older_than => @cutoff)", ct, ("cutoff", seriesCutoff));
+            // Through the owner-rights helper: the application's login may not drop chunks itself.
+            dropped += await Scalar<int>(conn, "SELECT aq_drop_chunks('reading_raw', @cutoff)", ct, ("cutoff", rawCutoff));
+            dropped += await Scalar<int>(conn, "SELECT aq_drop_chunks('raw_hourly', @cutoff)", ct, ("cutoff", seriesCutoff));
         }
         raw += await Execute(conn, "DELETE FROM reading_raw WHERE hour < @cutoff", ct, ("cutoff", rawCutoff));
 
@@ -105,11 +106,14 @@ public sealed class PostgresMaintenance(
         return result;
     }
 
-    /// <summary>Drops a partition, answering how many rows it held.</summary>
+    /// <summary>
+    /// Drops a partition, answering how many rows it held. Through <c>aq_drop_partition</c>, which runs with the schema
+    /// owner's rights and drops only partitions of the readings store: the application's login has no DDL rights.
+    /// </summary>
     private async Task<long> DropAsync(NpgsqlConnection conn, string partition, CancellationToken ct)
     {
-        var rows = await Scalar<long>(conn, $"SELECT count(*) FROM {Quote(partition)}", ct);
-        await Execute(conn, $"DROP TABLE IF EXISTS {Quote(partition)}", ct);
+        var rows = await Scalar<long>(conn, "SELECT aq_drop_partition(@partition)", ct, ("partition", partition));
+        if (rows < 0) return 0; // dropped meanwhile by another silo's sweep
         logger.LogInformation("Dropped partition {Partition} ({Rows} rows)", partition, rows);
         return rows;
     }

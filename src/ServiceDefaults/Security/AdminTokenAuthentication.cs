@@ -18,9 +18,12 @@ public sealed class AuthOptions
 
     /// <summary>Tokens that may only open the Orleans Dashboard (`Auth__DashboardTokens__0`, ...).</summary>
     public List<string> DashboardTokens { get; set; } = [];
+
+    /// <summary>How long a dashboard browser session lasts after sign-in (`Auth__DashboardSessionLifetime`, 8 h; absolute).</summary>
+    public TimeSpan DashboardSessionLifetime { get; set; } = TimeSpan.FromHours(8);
 }
 
-/// <summary>Checks `Authorization: Bearer TOKEN` (or the dashboard cookie) against the configured tokens.</summary>
+/// <summary>Checks `Authorization: Bearer TOKEN` against the configured tokens (browsers use <see cref="DashboardSession"/>).</summary>
 public sealed class AdminTokenHandler(
     IOptionsMonitor<AuthenticationSchemeOptions> options,
     ILoggerFactory logger,
@@ -31,6 +34,7 @@ public sealed class AdminTokenHandler(
     public const string SchemeName = "AdminToken";
     public const string AdminRole = "admin";
     public const string DashboardRole = "dashboard";
+    /// <summary>Name of the dashboard's session cookie (<see cref="DashboardSession"/>), which never holds a token.</summary>
     public const string CookieName = "aq_dashboard";
 
     protected override Task<AuthenticateResult> HandleAuthenticateAsync()
@@ -59,10 +63,7 @@ public sealed class AdminTokenHandler(
     private string? ReadToken()
     {
         var header = Request.Headers.Authorization.ToString();
-        if (header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)) return header["Bearer ".Length..].Trim();
-        // The dashboard is opened in a browser, which cannot send a header: it carries the token in a cookie set by
-        // the dashboard's login form.
-        return Request.Cookies.TryGetValue(CookieName, out var cookie) && !string.IsNullOrEmpty(cookie) ? cookie : null;
+        return header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) ? header["Bearer ".Length..].Trim() : null;
     }
 
     private static bool Matches(byte[] digest, IEnumerable<string> configured)
@@ -127,13 +128,19 @@ public static class SecurityHosting
     public static IHostApplicationBuilder AddAdminAuth(this IHostApplicationBuilder builder)
     {
         builder.Services.AddProblemDetails();
-        builder.Services.Configure<AuthOptions>(builder.Configuration.GetSection(AuthOptions.Section));
+        if (builder.Properties.ContainsKey(typeof(SecurityHosting))) return builder;
+        builder.Properties[typeof(SecurityHosting)] = true;
+        builder.Services.AddOptions<AuthOptions>().Bind(builder.Configuration.GetSection(AuthOptions.Section))
+            .Validate(o => o.DashboardSessionLifetime > TimeSpan.Zero, "Auth:DashboardSessionLifetime must be positive (e.g. 08:00:00)")
+            .ValidateOnStart();
         // No default scheme: public endpoints never run the token check; only the admin policies ask for it.
-        builder.Services.AddAuthentication()
+        var authentication = builder.Services.AddAuthentication()
             .AddScheme<AuthenticationSchemeOptions, AdminTokenHandler>(AdminTokenHandler.SchemeName, null);
+        DashboardSession.Add(builder, authentication);
         builder.Services.AddAuthorizationBuilder()
+            // Administrative API calls take the bearer token only: a browser's session cookie never authorises them.
             .AddPolicy(AdminPolicy, p => p.AddAuthenticationSchemes(AdminTokenHandler.SchemeName).RequireRole(AdminTokenHandler.AdminRole))
-            .AddPolicy(DashboardPolicy, p => p.AddAuthenticationSchemes(AdminTokenHandler.SchemeName).RequireRole(AdminTokenHandler.DashboardRole));
+            .AddPolicy(DashboardPolicy, p => p.AddAuthenticationSchemes(DashboardSession.SelectorScheme).RequireRole(AdminTokenHandler.DashboardRole));
         return builder;
     }
 

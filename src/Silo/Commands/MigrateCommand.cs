@@ -8,13 +8,16 @@ public static class MigrateCommand
 {
     public static Command Create()
     {
-        var connection = new Option<string?>("--connection") { Description = "PostgreSQL connection string (default: ConnectionStrings__Postgres)" };
+        var connection = new Option<string?>("--connection") { Description = "PostgreSQL connection string of the schema owner (default: ConnectionStrings__PostgresOwner, else ConnectionStrings__Postgres)" };
         var check = new Option<bool>("--check") { Description = "Only list the scripts not applied yet; exit 1 when there are some" };
         var cmd = new Command("migrate", "Create or upgrade the PostgreSQL schema. Safe to run again: applied scripts are skipped.") { connection, check };
         cmd.SetAction(async (parse, ct) =>
         {
             var config = new ConfigurationBuilder().AddEnvironmentVariables().Build();
-            var cs = parse.GetValue(connection) ?? config.GetConnectionString("Postgres");
+            // The owner migrates; the application may connect as another, least-privilege login (ConnectionStrings__Postgres),
+            // which migrate then creates or updates and grants row rights to.
+            var owner = parse.GetValue(connection) ?? config.GetConnectionString("PostgresOwner");
+            var cs = owner ?? config.GetConnectionString("Postgres");
             if (string.IsNullOrWhiteSpace(cs))
             {
                 Console.Error.WriteLine("No PostgreSQL connection: pass --connection or set ConnectionStrings__Postgres.");
@@ -33,6 +36,13 @@ public static class MigrateCommand
                 }
                 var applied = await migrator.MigrateAsync();
                 Console.WriteLine(applied.Count == 0 ? "Schema is up to date; nothing applied." : $"Applied {applied.Count} script(s): {string.Join(", ", applied)}");
+                if (owner is not null && config.GetConnectionString("Postgres") is { Length: > 0 } app)
+                {
+                    var role = await AppRole.EnsureAsync(cs, app, ct);
+                    Console.WriteLine(role is null
+                        ? "The application connects as the schema owner (same login in both connection strings)."
+                        : $"Application login '{role}': row rights granted (no DDL).");
+                }
                 return 0;
             }
             catch (Exception ex) when (ex is Npgsql.NpgsqlException or InvalidOperationException)

@@ -12,6 +12,8 @@ public static class DeploymentContract
     public static readonly string[] MigrateCommand = ["migrate"];
 
     public const int HttpPort = 8080;
+    /// <summary>The management port (`Management__Port`): /metrics answers only there.</summary>
+    public const int ManagementPort = 9464;
     public const int SiloPort = 11111;
     public const int GatewayPort = 30000;
 
@@ -32,8 +34,11 @@ public static class DeploymentContract
         "ConnectionStrings__Postgres", "ConnectionStrings__Redis", "Orleans__SiloPort", "Orleans__GatewayPort",
         "ORLEANS_CLUSTER_ID", "ORLEANS_SERVICE_ID", "POD_NAME", "POD_IP", "Auth__AdminTokens__0",
         "CPCB_API_KEY", "OPENWEATHER_API_KEY", "IQAIR_API_KEY", "OTEL_EXPORTER_OTLP_ENDPOINT", "ASPNETCORE_URLS",
-        "ForwardedHeaders__KnownNetworks__0",
+        "ForwardedHeaders__KnownNetworks__0", "ConnectionStrings__PostgresOwner", "Management__Port",
     ];
+
+    /// <summary>The schema owner's connection: only the migrate step gets it, never a silo or a web front.</summary>
+    public static readonly IReadOnlyList<string> OwnerOnly = ["ConnectionStrings__PostgresOwner"];
 
     /// <summary>Names the container entrypoint fills in when the orchestrator did not (Docker, compose).</summary>
     public static readonly IReadOnlyList<string> SetByEntrypoint = ["POD_NAME", "POD_IP"];
@@ -46,10 +51,10 @@ public static class DeploymentContract
 
     /// <summary>Secrets: never a literal value in the repository.</summary>
     public static readonly IReadOnlyList<string> Secrets =
-        ["ConnectionStrings__Postgres", "Auth__AdminTokens__0", "CPCB_API_KEY", "OPENWEATHER_API_KEY", "IQAIR_API_KEY"];
+        ["ConnectionStrings__Postgres", "ConnectionStrings__PostgresOwner", "Auth__AdminTokens__0", "CPCB_API_KEY", "OPENWEATHER_API_KEY", "IQAIR_API_KEY"];
 
     /// <summary>The environment a web front needs: no upstream API keys, no silo ports.</summary>
     public static readonly IReadOnlyList<string> WebEnvironment =
         ["ConnectionStrings__Postgres", "ConnectionStrings__Redis", "ORLEANS_CLUSTER_ID", "ORLEANS_SERVICE_ID", "Auth__AdminTokens__0",
-         "ForwardedHeaders__KnownNetworks__0"];
+         "ForwardedHeaders__KnownNetworks__0", "Management__Port"];
 }

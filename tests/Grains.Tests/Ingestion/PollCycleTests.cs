@@ -238,15 +238,9 @@ public sealed class PollCycleTests
         return last;
     }
 
-    private static async Task Eventually(Func<Task<bool>> condition, string what)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(60);
-        while (!await condition())
-        {
-            if (DateTime.UtcNow > deadline) throw new TimeoutException($"Not reached within 60 s: {what}");
-            await Task.Delay(100);
-        }
-    }
+    /// <summary>The shared condition wait of TestSupport, with this class's budget.</summary>
+    private static Task Eventually(Func<Task<bool>> condition, string what) =>
+        AirQuality.TestSupport.Eventually.UntilAsync(condition, TimeSpan.FromSeconds(60), what);
 
     /// <summary>The real web front (its endpoints, JSON setup and problem details) on a loopback port, talking to the test cluster.</summary>
     private static async Task<RunningWebFront> WebFrontOn(IGrainFactory grains)
