@@ -67,7 +67,8 @@ public sealed class CityGrain(
 
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
-        qualityMetrics.Forget(_city.Id);
+        // A failed activation has no city.
+        if (_city is not null) qualityMetrics.Forget(_city.Id);
         return Task.CompletedTask;
     }
 

@@ -23,11 +23,11 @@ public sealed class DataQualityGrain(
 
     public Task Report(CityQuality quality)
     {
-        if (state.State.Cities.TryGetValue(quality.CityId, out var known) && known.SameAs(quality) && known.CheckedAt >= quality.CheckedAt)
-            return Task.CompletedTask;
+        if (state.State.Cities.TryGetValue(quality.CityId, out var known) && known.CheckedAt >= quality.CheckedAt) return Task.CompletedTask;
         state.State.Cities[quality.CityId] = quality;
         _snapshot = null;
-        _dirty = true;
+        // A new check time alone is not worth a state write: after a move, the next poll of each city reports again.
+        _dirty |= !quality.SameAs(known);
         return Task.CompletedTask;
     }
 
