@@ -179,3 +179,23 @@ public sealed class CityQualityTests
         Assert.Equal(3, duplicates.Count(x => x.Detail.StartsWith("Copy reports the same 3 values as Alipur", StringComparison.Ordinal)));
     }
 }
+
+/// <summary>The built-in simulator raises no flags of its own: embedded mode shows no false stuck values.</summary>
+public sealed class SimulatedQualityTests
+{
+    [Fact]
+    public async Task Ninety_days_of_simulated_hours_hold_no_stuck_run_in_any_city()
+    {
+        var to = new DateTime(2025, 11, 5, 0, 0, 0, DateTimeKind.Utc);
+        var source = new SimulatedSource();
+        var runs = new List<string>();
+        foreach (var city in CityCatalog.Default.All)
+        {
+            var fetch = await source.FetchHistoryAsync(city, to.AddDays(-90), to, CancellationToken.None);
+            foreach (var p in Pollutants.All)
+                foreach (var run in SeriesChecks.StuckRuns(fetch.Readings.Where(r => r.Values.ContainsKey(p)).Select(r => (r.Hour, r.Values[p])), DataQualityRules.Default.StuckHours))
+                    runs.Add($"{city.Id} {p.Code()} {run.Value} {run.First:O} ({run.Hours} h)");
+        }
+        Assert.True(runs.Count == 0, $"{runs.Count} stuck runs: " + string.Join("; ", runs.Take(10)));
+    }
+}
