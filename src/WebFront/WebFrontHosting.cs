@@ -54,6 +54,7 @@ public static class WebFrontHosting
         }));
         services.AddSignalR().AddJsonProtocol(o => ConfigureJson(o.PayloadSerializerOptions));
         services.AddHostedService<CityChangeSubscriber>();
+        services.AddHostedService<AlertPushSubscriber>();
         services.AddSingleton<ICityForecastPeek, ForecastPeek>();
         services.AddEndpointsApiExplorer();
         services.AddApiDocumentation();
