@@ -7,6 +7,7 @@ namespace AirQuality.Grains.Abstractions;
 /// <param name="Latest">The latest hourly value of each pollutant, with its source.</param>
 /// <param name="Sources">Every source that contributed to the answer.</param>
 /// <param name="Simulated">True when any value shown comes from the built-in simulated source.</param>
+/// <param name="Quality">The city's data-quality flags and the values its AQI leaves out (null before the first check).</param>
 [GenerateSerializer, Immutable]
 public sealed record CityCurrent(
     string CityId,
@@ -17,7 +18,8 @@ public sealed record CityCurrent(
     CityHour Latest,
     IReadOnlyList<string> Sources,
     bool Simulated,
-    int WindowHours)
+    int WindowHours,
+    CityQuality? Quality = null)
 {
     public AqiResult For(AqiStandard s) => s == AqiStandard.India ? India : Us;
 }

@@ -32,6 +32,9 @@ public static class GrainKeys
     /// <summary>Key of the singleton that keeps every city's latest AQI.</summary>
     public const string Rankings = "rankings-all";
 
+    /// <summary>Key of the singleton that keeps every city's data-quality flags.</summary>
+    public const string Quality = "quality-all";
+
     /// <summary>Key of the singleton that keeps the health of every upstream source.</summary>
     public const string SourceHealth = "sourcehealth-all";
 

@@ -33,7 +33,7 @@ public enum SourcePollOutcome
 /// <param name="Detail">The error of a failed poll, or the reason of a skipped one.</param>
 /// <param name="Accepted">Readings merged.</param>
 /// <param name="Duplicates">Readings ignored because the same reading was already merged.</param>
-/// <param name="Rejections">Values rejected by validation, by reason (`negative`, `implausible`, ...).</param>
+/// <param name="Rejections">Values rejected by validation, by reason (`negative`, `out_of_range`, ...).</param>
 [GenerateSerializer, Immutable]
 public sealed record SourcePollReport(
     string Source,

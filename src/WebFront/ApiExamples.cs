@@ -16,12 +16,18 @@ public sealed class ApiExamples : IOperationFilter
     private static readonly JsonSerializerOptions Json = CreateJson();
     private static readonly DateTime Hour = new(2025, 11, 5, 10, 0, 0, DateTimeKind.Utc);
 
+    private static readonly QualityFlagDto ExampleFlag = new("stuck", "cpcb", "pm25", Hour.AddHours(-6), Hour, 7, true,
+        "pm25 = 92.3 in each of 7 consecutive hours (limit 6)");
+
     private static readonly Dictionary<Type, object> Samples = new()
     {
         [typeof(CurrentAqiDto)] = new CurrentAqiDto("Delhi", "delhi", "Delhi", 187, 187, "Moderately Polluted", "#FFFF00", 78.5, 132.4, Hour,
             "in", "IN-NAQI-2014", "pm25", true, "cpcb", false,
             [new SubIndexDto("pm25", 92.3, "ug/m3", "24h", 187, "Moderately Polluted", 24), new SubIndexDto("pm10", 140.8, "ug/m3", "24h", 127, "Moderately Polluted", 23),
-             new SubIndexDto("no2", 48.1, "ug/m3", "24h", 60, "Satisfactory", 24)], []),
+             new SubIndexDto("no2", 48.1, "ug/m3", "24h", 60, "Satisfactory", 24)], [],
+            Quality: new QualityDto(Hour.AddMinutes(7), [ExampleFlag], new Dictionary<string, int> { ["cpcb:pm25:stuck"] = 7 })),
+        [typeof(QualityReportDto)] = new QualityReportDto(Hour.AddMinutes(7), "stuck", null, 1, new Dictionary<string, int> { ["stuck"] = 1 },
+            [new CityQualityDto("Delhi", "delhi", Hour.AddMinutes(7), [ExampleFlag], new Dictionary<string, int> { ["cpcb:pm25:stuck"] = 7 })]),
         [typeof(PollutantsDto)] = new PollutantsDto("Delhi", Hour, "in", 187, "pm25", false,
             [new PollutantDto("pm25", "PM2.5", 78.5, "ug/m3", "cpcb", "24h", 92.3, "ug/m3", 187, "Moderately Polluted"),
              new PollutantDto("co", "CO", 1.42, "mg/m3", "cpcb", "8h", 1.31, "mg/m3", 65, "Satisfactory")]),

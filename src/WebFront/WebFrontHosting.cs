@@ -97,6 +97,7 @@ public static class WebFrontHosting
         api.MapCitiesApi();
         api.MapAqiApi();
         api.MapSourcesApi();
+        api.MapQualityApi();
         api.MapHistoryApi();
         api.MapForecastApi();
         api.MapModelsApi();

@@ -61,21 +61,10 @@ public static class Pollutants
     };
 
     /// <summary>
-    /// Upper bound of a physically plausible hourly value in canonical units. Anything above is an
-    /// instrument or transmission fault, not air (Delhi's worst recorded hours stay well below these).
+    /// Upper bound of a plausible hourly value in canonical units (<c>maximum</c> in Data/data_quality.csv). Anything
+    /// above is an instrument or transmission fault, not air.
     /// </summary>
-    public static double PlausibleMaximum(this Pollutant p) => p switch
-    {
-        Pollutant.Pm25 => 2000,
-        Pollutant.Pm10 => 3000,
-        Pollutant.No2 => 2000,
-        Pollutant.So2 => 3000,
-        Pollutant.Co => 100,
-        Pollutant.O3 => 1500,
-        Pollutant.Nh3 => 3000,
-        Pollutant.Pb => 50,
-        _ => double.MaxValue,
-    };
+    public static double PlausibleMaximum(this Pollutant p) => Quality.DataQualityRules.Default.Maximum(p);
 
     /// <summary>Parses an API or table name (`pm25`, `PM2.5`, `pm2_5`, `O3`) into a pollutant.</summary>
     public static bool TryParse(string? text, out Pollutant pollutant)

@@ -1,6 +1,8 @@
 using AirQuality.Domain.Cities;
 using AirQuality.Grains.Abstractions;
+using AirQuality.Domain.Quality;
 using AirQuality.Grains.Ingestion;
+using AirQuality.Grains.Quality;
 using AirQuality.Grains.Storage;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -25,6 +27,7 @@ public sealed class CityGrain(
     IOptions<CityOptions> options,
     SourceHealthReporter health,
     CityMetrics metrics,
+    QualityMetrics qualityMetrics,
     ILogger<CityGrain> logger) : Grain, ICityGrain, IRemindable
 {
     public const string PollReminder = "poll";
@@ -36,6 +39,7 @@ public sealed class CityGrain(
     private CityHistory _history = null!;
     private CityAnnouncer _announcer = null!;
     private CityWindow _window = null!;
+    private CityQualityTracker _quality = null!;
     private CityCurrent? _current;
     private readonly SingleFlight _polls = new();
     private IGrainTimer? _historyTimer;
@@ -52,12 +56,20 @@ public sealed class CityGrain(
         if (state.State.BackfilledAt is null)
             await _history.FillFirstAsync(state, _cycle.LocalHistory, Now, cancellationToken);
         _window = new CityWindow(state.State.Window, _options.WindowHours);
-        _current = _window.Current(_city);
+        _quality = new CityQualityTracker(_city, state.State.Quality, DataQualityRules.Default);
+        _current = Assess(Now);
         if (state.State.HistoryBackfilledAt is null && _cycle.RemoteHistory is { } remote)
             _historyTimer = this.RegisterGrainTimer(ct => BackfillHistoryAsync(remote, ct),
                 new GrainTimerCreationOptions(TimeSpan.Zero, _options.HistoryRetryPeriod) { Interleave = true });
         // Not awaited: after a silo loss the rankings grain may be moving too, and the city answers at once rather than after it.
         if (_current is not null) _announcer.AnnounceAsync(_current, null, Now).Ignore();
+    }
+
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        // A failed activation has no city.
+        if (_city is not null) qualityMetrics.Forget(_city.Id);
+        return Task.CompletedTask;
     }
 
     public async Task Start()
@@ -92,7 +104,7 @@ public sealed class CityGrain(
     public async Task<int> Ingest(IReadOnlyList<SourceReading> readings)
     {
         var result = _cycle.Accept(readings, Now);
-        await ApplyAsync(result, Now);
+        await ApplyAsync(result, Now, polled: false);
         return result.Fresh.Count;
     }
 
@@ -106,16 +118,20 @@ public sealed class CityGrain(
     }, metrics.Joined);
 
     /// <summary>Merges what a poll brought and records the sources' outcomes; writes the state only on a change; announces outside the lock.</summary>
-    private async Task ApplyAsync(PollResult result, DateTime now, bool changedState = false)
+    private async Task ApplyAsync(PollResult result, DateTime now, bool changedState = false, bool polled = true)
     {
         IReadOnlyList<CityHour> changed;
+        bool qualityChanged;
         await _mutation.WaitAsync();
         try
         {
             changedState |= PollCycle.Record(state.State.Sources, result.Outcomes, now);
+            changedState |= _quality.Record(result, now, polled);
             changed = await _history.MergeAsync(_window, result.Fresh);
             if (changedState || changed.Count > 0) await state.WriteStateAsync();
-            _current = _window.Current(_city);
+            var before = _current?.Quality;
+            _current = Assess(now);
+            qualityChanged = !(_current?.Quality?.SameAs(before) ?? before is null);
             _cycle.Commit(result);
         }
         finally
@@ -124,6 +140,19 @@ public sealed class CityGrain(
         }
         // Outside the lock: a slow or moving rankings grain never holds up the next poll.
         if (changed.Count > 0) await _announcer.AnnounceAsync(_current, changed, Now);
+        // Flags that changed without the hours (a stale source, rejected values): cached answers of the city are dropped too.
+        else if (qualityChanged) await _announcer.AnnounceAsync(_current, null, Now);
+    }
+
+    /// <summary>The current air with the city's data-quality flags; reports the flags to metrics and the quality grain.</summary>
+    private CityCurrent? Assess(DateTime now)
+    {
+        var current = _window.Current(_city);
+        var quality = _quality.Assess(now, current?.Quality?.Excluded);
+        qualityMetrics.Checked(_city.Id, quality.Flags);
+        if (!quality.SameAs(_current?.Quality))
+            GrainFactory.GetGrain<IDataQualityGrain>(GrainKeys.Quality).Report(quality).Ignore();
+        return current is null ? null : current with { Quality = quality };
     }
 
     /// <summary>The first start's history from a remote source (OpenWeather), in the background, retried by its timer until it succeeds once.</summary>

@@ -17,4 +17,7 @@ public sealed class CityState
 
     /// <summary>When the history of a keyed source (OpenWeather) was backfilled (null: not yet, or it failed).</summary>
     [Id(3)] public DateTime? HistoryBackfilledAt { get; set; }
+
+    /// <summary>What the data-quality flags are judged from: each source's own recent series and recent rejections.</summary>
+    [Id(4)] public Quality.QualityState Quality { get; set; } = new();
 }

@@ -2,6 +2,7 @@ using AirQuality.Domain.Aqi;
 using AirQuality.Domain.Cities;
 using AirQuality.Grains.Abstractions;
 using AirQuality.Grains.Ingestion;
+using AirQuality.Grains.Quality;
 
 namespace AirQuality.Grains.Cities;
 
@@ -72,14 +73,19 @@ public sealed class CityWindow(List<CityHour> hours, int capacity)
         if (_hours.Count > Capacity) _hours.RemoveRange(0, _hours.Count - Capacity);
     }
 
-    /// <summary>The city's current air: the latest hour and its AQI in both standards; null while the window is empty.</summary>
+    /// <summary>
+    /// The city's current air: the latest hour and its AQI in both standards, without stuck values
+    /// (<see cref="StuckValues"/>: CPCB's rules use only valid data in a sub-index); <see cref="CityCurrent.Quality"/>
+    /// says what the last 24 hours left out. Null while the window is empty.
+    /// </summary>
     public CityCurrent? Current(City city)
     {
         if (Latest is not { } latest) return null;
-        var series = CityHourSeries.Window(_hours, latest.Hour);
+        var (screened, excluded) = StuckValues.Screen(_hours, countFrom: latest.Hour.AddHours(-23));
+        var series = CityHourSeries.Window(screened, latest.Hour);
         var sources = latest.Values.Select(m => m.Source).Distinct().Order(StringComparer.Ordinal).ToList();
         return new CityCurrent(city.Id, city.Name, latest.Hour, IndiaAqi.FromHourly(series), UsAqi.FromHourly(series, latest.Hour), latest,
-            sources, sources.Contains(SourceNames.Simulated), _hours.Count);
+            sources, sources.Contains(SourceNames.Simulated), _hours.Count, new CityQuality(city.Id, city.Name, latest.Hour, [], excluded));
     }
 
     /// <summary>Index of the hour, or the bitwise complement of where it would go.</summary>

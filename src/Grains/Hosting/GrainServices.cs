@@ -23,6 +23,7 @@ public static class GrainServices
         services.AddCityCatalog(configuration);
         services.AddReadingStore(configuration);
         services.TryAddSingleton<CityMetrics>();
+        services.TryAddSingleton<Quality.QualityMetrics>();
         services.AddHostedService<PollWatchdogService>();
         services.AddSingleton<IAirQualitySource>(sp =>
         {

@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using AirQuality.Domain.Aqi;
 using AirQuality.Domain.Cities;
+using AirQuality.Domain.Quality;
 using AirQuality.Domain.Readings;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -155,11 +156,12 @@ public sealed class CpcbFeed(IOptions<CpcbOptions> options, CityCatalog catalog,
             if (value is null)
             {
                 if (!rejections.TryGetValue(city.Id, out var list)) rejections[city.Id] = list = [];
-                list.Add(new Rejection(SourceNames.Cpcb, city.Id, reason!, $"{pollutant.Code()}={r.Average} at {r.Station}"));
+                list.Add(new Rejection(SourceNames.Cpcb, city.Id, reason!, $"{pollutant.Code()}={r.Average} at {r.Station}", pollutant));
                 continue;
             }
             values.Add(new StationValue(city.Id, r.Station ?? "", updated, pollutant, value.Value));
         }
+        values = DropDuplicateStations(values, rejections);
 
         var byCity = new Dictionary<string, SourceFetch>(StringComparer.Ordinal);
         var stale = 0;
@@ -180,6 +182,47 @@ public sealed class CpcbFeed(IOptions<CpcbOptions> options, CityCatalog catalog,
             unmappedRecords, unmapped.OrderByDescending(kv => kv.Value).ThenBy(kv => kv.Key, StringComparer.Ordinal).Take(50).Select(kv => kv.Key).ToList(),
             stale, bad);
         return new CpcbSnapshot(fetchedAt, byCity, status);
+    }
+
+    /// <summary>
+    /// A station filed twice is averaged into its city once: a record repeating a (station, pollutant) already read, and
+    /// a station whose values agree on every pollutant (at least <see cref="DataQualityRules.DuplicateStationPollutants"/>)
+    /// with an earlier station of the same city, are dropped and counted as `duplicate_station`.
+    /// </summary>
+    private static List<StationValue> DropDuplicateStations(List<StationValue> values, Dictionary<string, List<Rejection>> rejections)
+    {
+        var kept = new List<StationValue>(values.Count);
+        var seen = new HashSet<(string, string, Pollutant)>();
+        foreach (var v in values)
+        {
+            if (seen.Add((v.CityId, v.Station, v.Pollutant))) kept.Add(v);
+            else Reject(v.CityId, new Rejection(SourceNames.Cpcb, v.CityId, QualityFlags.DuplicateStation,
+                $"{v.Pollutant.Code()} of {v.Station} appears twice in the feed", v.Pollutant));
+        }
+        var minimum = DataQualityRules.Default.DuplicateStationPollutants;
+        var copies = new HashSet<(string City, string Station)>();
+        foreach (var city in kept.GroupBy(v => v.CityId))
+        {
+            var stations = city.GroupBy(v => v.Station).Select(g => (Station: g.Key, Values: g.ToDictionary(v => v.Pollutant, v => v.Value))).ToList();
+            for (var i = 0; i < stations.Count; i++)
+            {
+                if (stations[i].Values.Count < minimum) continue;
+                var original = stations.Take(i).FirstOrDefault(s => !copies.Contains((city.Key, s.Station)) && s.Values.Count == stations[i].Values.Count
+                    && s.Values.All(kv => stations[i].Values.TryGetValue(kv.Key, out var x) && x == kv.Value));
+                if (original.Station is null) continue;
+                copies.Add((city.Key, stations[i].Station));
+                foreach (var p in stations[i].Values.Keys)
+                    Reject(city.Key, new Rejection(SourceNames.Cpcb, city.Key, QualityFlags.DuplicateStation,
+                        $"{stations[i].Station} reports the same {stations[i].Values.Count} values as {original.Station}", p));
+            }
+        }
+        return copies.Count == 0 ? kept : kept.Where(v => !copies.Contains((v.CityId, v.Station))).ToList();
+
+        void Reject(string cityId, Rejection r)
+        {
+            if (!rejections.TryGetValue(cityId, out var list)) rejections[cityId] = list = [];
+            list.Add(r);
+        }
     }
 
     /// <summary>The feed's value as a concentration in canonical units, or why it cannot be one.</summary>

@@ -1,3 +1,4 @@
+using AirQuality.Domain.Readings;
 using AirQuality.Domain.Cities;
 using AirQuality.Grains.Abstractions;
 
@@ -48,5 +49,5 @@ public interface IHistorySource : IAirQualitySource
     Task<SourceFetch> FetchHistoryAsync(City city, DateTime from, DateTime to, CancellationToken cancellationToken);
 }
 
-/// <summary>A value that failed validation, counted per source and reason.</summary>
-public sealed record Rejection(string Source, string CityId, string Reason, string Detail);
+/// <summary>A value that failed validation, counted per source and reason (and, for a value, its pollutant).</summary>
+public sealed record Rejection(string Source, string CityId, string Reason, string Detail, Pollutant? Pollutant = null);

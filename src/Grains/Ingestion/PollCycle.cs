@@ -29,6 +29,7 @@ public sealed class PollCycle(City city, IReadOnlyList<IAirQualitySource> source
         var fresh = new List<SourceReading>();
         var outcomes = new List<SourceOutcome>();
         var reports = new List<SourcePollReport>();
+        var allRejected = new List<Rejection>();
         foreach (var (source, fetch, error) in fetches)
         {
             if (fetch?.Skipped is { } skipped)
@@ -38,6 +39,7 @@ public sealed class PollCycle(City city, IReadOnlyList<IAirQualitySource> source
             }
             var (ok, rejected) = Validate(fetch?.Readings ?? [], now);
             rejected.AddRange(fetch?.Rejections ?? []);
+            allRejected.AddRange(rejected);
             var (accepted, duplicates) = _ledger.Filter(ok);
             fresh.AddRange(accepted);
             outcomes.Add(new SourceOutcome(source.Name, error, accepted.Count, rejected.Count));
@@ -45,7 +47,7 @@ public sealed class PollCycle(City city, IReadOnlyList<IAirQualitySource> source
                 logger.LogWarning("Rejected {Source} value for {City}: {Reason} ({Detail})", r.Source, city.Name, r.Reason, r.Detail);
             reports.Add(SourceHealthReporter.Polled(source.Name, city.Id, now, error, accepted.Count, duplicates, rejected));
         }
-        return new PollResult(fresh, outcomes, reports);
+        return new PollResult(fresh, outcomes, reports) { Rejected = allRejected };
     }
 
     /// <summary>Readings pushed to the city (a feed of many cities, an import): only the city's own, validated, repeats dropped.</summary>
@@ -56,7 +58,7 @@ public sealed class PollCycle(City city, IReadOnlyList<IAirQualitySource> source
         var outcomes = mine.Select(r => r.Source).Distinct()
             .Select(s => new SourceOutcome(s, null, ok.Count(r => r.Source == s), rejected.Count(r => r.Source == s))).ToList();
         var (fresh, _) = _ledger.Filter(ok);
-        return new PollResult(fresh, outcomes, []);
+        return new PollResult(fresh, outcomes, []) { Rejected = rejected };
     }
 
     /// <summary>
@@ -148,7 +150,11 @@ public sealed class PollCycle(City city, IReadOnlyList<IAirQualitySource> source
 }
 
 /// <summary>What a poll brought: readings not merged before, each source's outcome, and the reports for source health.</summary>
-public sealed record PollResult(IReadOnlyList<SourceReading> Fresh, IReadOnlyList<SourceOutcome> Outcomes, IReadOnlyList<SourcePollReport> Reports);
+public sealed record PollResult(IReadOnlyList<SourceReading> Fresh, IReadOnlyList<SourceOutcome> Outcomes, IReadOnlyList<SourcePollReport> Reports)
+{
+    /// <summary>The values validation rejected in this poll (or push), with their reasons: the data-quality flags read them.</summary>
+    public IReadOnlyList<Rejection> Rejected { get; init; } = [];
+}
 
 /// <summary>One source's part of a poll: its error (null when it answered), readings accepted and values rejected.</summary>
 public sealed record SourceOutcome(string Source, string? Error, int Accepted, int Rejected);

@@ -1,3 +1,4 @@
+using AirQuality.Domain.Quality;
 using AirQuality.Domain.Readings;
 using AirQuality.Grains.Abstractions;
 
@@ -33,11 +34,11 @@ public static class ReadingValidator
             {
                 double.NaN or double.PositiveInfinity or double.NegativeInfinity => "not_a_number",
                 < 0 => "negative",
-                _ when v > p.PlausibleMaximum() => "implausible",
+                _ when v > p.PlausibleMaximum() => QualityFlags.OutOfRange,
                 _ => null,
             };
             if (reason is null) kept[p] = v;
-            else rejections.Add(new Rejection(reading.Source, reading.CityId, reason, $"{p.Code()}={v} at {reading.Hour:O}"));
+            else rejections.Add(new Rejection(reading.Source, reading.CityId, reason, $"{p.Code()}={v} at {reading.Hour:O}", p));
         }
         var weather = reading.Weather;
         if (weather is not null && ImplausibleWeather(weather) is { } bad)

@@ -76,12 +76,14 @@ public sealed class SimulatedSource(bool enabled = true) : IHistorySource
         var pm10 = pm25 * dustRatio;
         var traffic = 1 + 0.35 * Math.Cos(2 * Math.PI * (lh - 9) / 12);
         var no2 = (10 + 0.22 * pm25) * traffic * (1 + 0.05 * Smooth(city.Id, "no2", t / 4));
-        var so2 = (6 + 0.05 * pm25) * (1 + 0.2 * Smooth(city.Id, "so2", t / 24));
+        var so2 = (6 + 0.05 * pm25) * (1 + 0.2 * Smooth(city.Id, "so2", t / 24)) * (1 + 0.05 * (Hash(city.Id, "so2h", (long)t) * 2 - 1));
         var co = (0.35 + 0.011 * pm25) * traffic;
         var sun = Math.Max(0, Math.Sin(Math.PI * (lh - 7) / 12));
         var summer = 1 + 0.3 * Math.Cos(2 * Math.PI * (dayOfYear - 130) / 365.25);
-        var o3 = (12 + 55 * sun * summer) * (1 + 0.15 * Smooth(city.Id, "o3", t / 12));
-        var nh3 = 8 + 0.18 * pm25;
+        // SO2, O3 and NH3 have their own hourly jitter (and SO2 and NH3 two decimals): in clean air and at night they would
+        // otherwise sit on one rounded value for hours, which is what a stuck analyser does.
+        var o3 = (12 + 55 * sun * summer) * (1 + 0.15 * Smooth(city.Id, "o3", t / 12)) * (1 + 0.05 * (Hash(city.Id, "o3h", (long)t) * 2 - 1));
+        var nh3 = (8 + 0.18 * pm25) * (1 + 0.05 * (Hash(city.Id, "nh3h", (long)t) * 2 - 1));
 
         var annualMean = 30 - 0.25 * (city.Latitude - 10);
         var seasonalSwing = 0.5 * Math.Max(0, city.Latitude - 8);
@@ -94,10 +96,10 @@ public sealed class SimulatedSource(bool enabled = true) : IHistorySource
             [Pollutant.Pm25] = Round(pm25, 1),
             [Pollutant.Pm10] = Round(pm10, 1),
             [Pollutant.No2] = Round(no2, 1),
-            [Pollutant.So2] = Round(so2, 1),
+            [Pollutant.So2] = Round(so2, 2),
             [Pollutant.Co] = Round(co, 2),
             [Pollutant.O3] = Round(o3, 1),
-            [Pollutant.Nh3] = Round(nh3, 1),
+            [Pollutant.Nh3] = Round(nh3, 2),
         };
         return (values, new Weather(Round(temperature, 1), Round(humidity, 0), Round(wind, 1), 1010));
     }

@@ -23,7 +23,7 @@ public static class AqiApi
             .ProducesProblem(StatusCodes.Status404NotFound)
             .WithName("GetCurrentAqi")
             .WithSummary("Current AQI of a city")
-            .WithDescription("The latest hour's AQI in the requested standard (`in` by default), with the sub-indices, the dominant pollutant, the sources of the values, whether the standard's minimum-data rules are met, and the category's official health statement (CPCB for `in`, EPA for `us`) in `lang` (`en` default, `hi`). City names are case-insensitive and accept common aliases (Bombay, Bangalore, Gurgaon, ...).");
+            .WithDescription("The latest hour's AQI in the requested standard (`in` by default), with the sub-indices, the dominant pollutant, the sources of the values, whether the standard's minimum-data rules are met, the data-quality flags per source and pollutant (`quality`: stuck values are left out of the sub-indices, negative and out-of-range ones were rejected on arrival; `quality.excluded` counts them), and the category's official health statement (CPCB for `in`, EPA for `us`) in `lang` (`en` default, `hi`). City names are case-insensitive and accept common aliases (Bombay, Bangalore, Gurgaon, ...).");
 
         group.MapGet("/pollutants/{city}", GetPollutants)
             .Produces<PollutantsDto>()
@@ -65,7 +65,7 @@ public static class AqiApi
             c.Name, c.Id, c.State, r.Aqi, r.MaxSubIndex, r.Category, r.Headline is { } h ? AqiColors.Of(std, h) : null,
             current.Latest.Get(Pollutant.Pm25), current.Latest.Get(Pollutant.Pm10), current.Timestamp, std.Code(), r.Table,
             r.Dominant?.Code(), r.Complete, string.Join(",", current.Sources), current.Simulated,
-            r.SubIndices.Select(SubIndexDto.From).ToList(), r.Notes);
+            r.SubIndices.Select(SubIndexDto.From).ToList(), r.Notes, Quality: current.Quality is { } q ? QualityDto.From(q) : null);
     }
 
     internal static async Task<IResult> GetPollutants(string city, string? standard, CityCatalog catalog, IGrainFactory grains, AnswerCache cache)

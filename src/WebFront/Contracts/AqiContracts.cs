@@ -48,6 +48,7 @@ public sealed record AqiCalculationDto(
 /// <param name="Source">The source(s) of the values shown, comma separated; `simulated` marks the built-in simulator.</param>
 /// <param name="Simulated">True when any value shown comes from the simulator rather than a real upstream.</param>
 /// <param name="HealthAdvice">The official health statement of the category (CPCB for `in`, EPA for `us`) in the asked `lang`.</param>
+/// <param name="Quality">Data-quality flags per source and pollutant, and the values the AQI leaves out (stuck, negative, out of range).</param>
 public sealed record CurrentAqiDto(
     string City,
     string CityId,
@@ -67,7 +68,8 @@ public sealed record CurrentAqiDto(
     bool Simulated,
     IReadOnlyList<SubIndexDto> SubIndices,
     IReadOnlyList<string> Notes,
-    HealthAdviceDto? HealthAdvice = null);
+    HealthAdviceDto? HealthAdvice = null,
+    QualityDto? Quality = null);
 
 /// <summary>One pollutant's latest value and sub-index.</summary>
 /// <param name="Value">Latest hourly value, in <paramref name="Unit"/> (µg/m³; CO mg/m³).</param>

@@ -60,7 +60,7 @@ public sealed class MergeAndValidationTests
         var (ok, rejected) = ReadingValidator.Validate(r, Now);
 
         Assert.Equal([Pollutant.O3], ok!.Values.Keys);
-        Assert.Equal(["implausible", "negative", "not_a_number"], rejected.Select(x => x.Reason).Order());
+        Assert.Equal(["negative", "not_a_number", "out_of_range"], rejected.Select(x => x.Reason).Order());
         Assert.All(rejected, x => Assert.Equal(SourceNames.OpenWeather, x.Source));
     }
 

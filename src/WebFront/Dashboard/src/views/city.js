@@ -6,6 +6,7 @@ import { outlook } from "../outlook.js";
 import { AVERAGING, POLLUTANTS, categoryOf, colorOf, inkOn, pollutantName, std, unit, usAqiOfPm25 } from "../standards.js";
 import { app } from "../state.js";
 import { modelsHtml } from "./models.js";
+import { qualityHtml } from "./quality.js";
 import advice from "../data/health-advice.json";
 
 /** The API's own health statement when it gives one (any of the shapes it may take), else null. */
@@ -70,6 +71,10 @@ export async function mountCity(root, id) {
           ${adviceHtml}
           <p class="meta">Main pollutant ${esc(pollutantName(current.dominant_pollutant))} · ${esc(dateTime(current.timestamp))} · ${esc(s.name)} (${esc(current.table)}) · source ${esc(current.source)}${current.simulated ? ' <span class="tag sim">simulated</span>' : ""}</p>
         </div>
+      </section>
+      <section class="card" id="quality" aria-labelledby="quality-title">
+        <h2 id="quality-title">Data quality</h2>
+        ${qualityHtml(current.quality)}
       </section>
       <section class="card" aria-labelledby="outlook-title">
         <h2 id="outlook-title">Outlook</h2>
