@@ -199,7 +199,7 @@ public static class EvaluateCommand
             Console.WriteLine($"{level} band coverage of served forecasts, out of sample: " + string.Join(", ", byHorizon.Select(kv => $"{kv.Key} h {kv.Value:P1}")) + $"; 1-48 h average {r.IntervalsAverage148[level]:P1}");
         Console.WriteLine("category accuracy (served / persistence): " + string.Join(", ", r.CategoryAccuracy.Select(kv => $"{kv.Key} h {kv.Value:P0} / {r.CategoryAccuracyPersistence[kv.Key]:P0}")));
         if (r.UpperBound) Console.WriteLine($"UPPER BOUND: {EvaluationReport.UpperBoundLabel}");
-        Console.WriteLine($"{r.WallSeconds:0.0} s");
+        Console.WriteLine($"{r.WallSeconds:0.0} s wall, {r.CpuSeconds:0.0} s CPU");
     }
 
     /// <summary>`7d`, `1d`, `12h` (or a bare number of hours) as hours.</summary>
