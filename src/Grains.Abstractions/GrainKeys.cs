@@ -56,4 +56,31 @@ public static class GrainKeys
 
     /// <summary>Key of the singleton that issues the bulletin every day.</summary>
     public const string BulletinSchedule = "bulletinschedule-all";
+
+    public const string AlertSubscriptionPrefix = "alertsub-";
+
+    /// <summary>Key of an alert subscription (`alertsub-sub_3f2a...`).</summary>
+    public static string AlertSubscription(string id) => AlertSubscriptionPrefix + id;
+
+    /// <summary>The subscription id inside a subscription grain key.</summary>
+    public static string SubscriptionIdOf(string key) =>
+        key.StartsWith(AlertSubscriptionPrefix, StringComparison.Ordinal) ? key[AlertSubscriptionPrefix.Length..] : throw new ArgumentException($"'{key}' is not a subscription grain key", nameof(key));
+
+    public const string CityAlertsPrefix = "cityalerts-";
+
+    /// <summary>Key of a city's alert evaluation grain (`cityalerts-delhi`).</summary>
+    public static string CityAlerts(string cityId) => CityAlertsPrefix + cityId;
+
+    /// <summary>The city id inside a city alert grain key.</summary>
+    public static string CityIdOfAlerts(string key) =>
+        key.StartsWith(CityAlertsPrefix, StringComparison.Ordinal) ? key[CityAlertsPrefix.Length..] : throw new ArgumentException($"'{key}' is not a city alert grain key", nameof(key));
+
+    /// <summary>Key of the singleton that lists every subscription.</summary>
+    public const string AlertIndex = "alertindex-all";
+
+    /// <summary>Key of the singleton that runs the periodic alert check.</summary>
+    public const string AlertSchedule = "alertschedule-all";
+
+    /// <summary>Key of the singleton that pushes dashboard alerts to web fronts.</summary>
+    public const string AlertPush = "alertpush-all";
 }

@@ -31,8 +31,9 @@ public static class OrleansClientHosting
                     o.Invariant = PostgresInvariant;
                     o.ConnectionString = settings.PostgresConnectionString;
                 });
-                // A killed silo's gateway leaves the list at the next refresh; the default (1 min) is too slow.
-                client.Configure<GatewayOptions>(o => o.GatewayListRefreshPeriod = TimeSpan.FromSeconds(5));
+                // A killed silo's gateway leaves the list at the next refresh, and a new one joins it; the default
+                // (1 min) is too slow. One small membership query every 2 s per web front.
+                client.Configure<GatewayOptions>(o => o.GatewayListRefreshPeriod = TimeSpan.FromSeconds(2));
             }
             else
             {

@@ -32,7 +32,13 @@ public static class WebFrontHosting
     {
         var services = builder.Services;
         services.ConfigureHttpJsonOptions(o => ConfigureJson(o.SerializerOptions));
-        services.AddProblemDetails();
+        services.AddProblemDetails(o => o.CustomizeProblemDetails = c =>
+        {
+            if (c.Exception is not GrainsUnavailableException) return;
+            c.ProblemDetails.Title = "Cluster not answering";
+            c.ProblemDetails.Detail = "The grains of this answer did not answer in time (a silo is being replaced). Try again in a few seconds.";
+            c.HttpContext.Response.Headers.RetryAfter = "5";
+        });
         services.TryAddSingleton(TimeProvider.System);
         services.AddCityCatalog(builder.Configuration);
         services.AddOptions<ForecastTargetOptions>().Bind(builder.Configuration.GetSection(ForecastTargetOptions.Section))
@@ -50,10 +56,11 @@ public static class WebFrontHosting
         {
             var origins = builder.Configuration.GetSection("Cors:AllowedOrigins").Get<string[]>() ?? [];
             if (origins.Contains("*")) p.AllowAnyOrigin(); else p.WithOrigins(origins);
-            p.AllowAnyHeader().WithMethods("GET", "POST").WithExposedHeaders("ETag", "Retry-After");
+            p.AllowAnyHeader().WithMethods("GET", "POST").WithExposedHeaders("ETag", "Retry-After", "Age", "Warning");
         }));
         services.AddSignalR().AddJsonProtocol(o => ConfigureJson(o.PayloadSerializerOptions));
         services.AddHostedService<CityChangeSubscriber>();
+        services.AddHostedService<AlertPushSubscriber>();
         services.AddSingleton<ICityForecastPeek, ForecastPeek>();
         services.AddEndpointsApiExplorer();
         services.AddApiDocumentation();
@@ -66,7 +73,13 @@ public static class WebFrontHosting
         app.UseExceptionHandler(new ExceptionHandlerOptions
         {
             // A bad request the server detects while reading it (malformed JSON, body too large) is the client's mistake.
-            StatusCodeSelector = ex => ex is BadHttpRequestException bad ? bad.StatusCode : StatusCodes.Status500InternalServerError,
+            // Grains that did not answer within GrainCalls:Budget (a silo lost, nothing known to serve stale) are a 503.
+            StatusCodeSelector = ex => ex switch
+            {
+                BadHttpRequestException bad => bad.StatusCode,
+                GrainsUnavailableException => StatusCodes.Status503ServiceUnavailable,
+                _ => StatusCodes.Status500InternalServerError,
+            },
             // ...so it is answered without an error-level stack trace: a client can send such requests all day.
             SuppressDiagnosticsCallback = c => c.Exception is BadHttpRequestException,
         });

@@ -1,4 +1,5 @@
 using AirQuality.Grains.Abstractions;
+using AirQuality.Grains.Alerts;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -12,6 +13,9 @@ public static class OutlookServices
     public static IServiceCollection AddAirQualityOutlooks(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddHostedService<BulletinScheduleStarter>();
+        services.AddOptions<AlertOptions>().Bind(configuration.GetSection(AlertOptions.Section));
+        WebhookSender.Register(services);
+        services.AddHostedService<AlertScheduleStarter>();
         return services;
     }
 }
@@ -31,6 +35,25 @@ internal sealed class BulletinScheduleStarter(IGrainFactory grains, IHostApplica
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
             logger.LogError(ex, "Could not schedule the daily bulletin; it is composed on request until a silo schedules it");
+        }
+    }
+}
+
+/// <summary>Registers the periodic alert check's reminder once the silo is up (idempotent, so every silo may do it).</summary>
+internal sealed class AlertScheduleStarter(IGrainFactory grains, IHostApplicationLifetime lifetime, ILogger<AlertScheduleStarter> logger) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var started = new TaskCompletionSource();
+        await using var registration = lifetime.ApplicationStarted.Register(() => started.TrySetResult());
+        await started.Task.WaitAsync(stoppingToken);
+        try
+        {
+            await grains.GetGrain<IAlertScheduleGrain>(GrainKeys.AlertSchedule).Start();
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            logger.LogError(ex, "Could not schedule the periodic alert check; alerts still follow city changes");
         }
     }
 }

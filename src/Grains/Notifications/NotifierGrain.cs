@@ -32,6 +32,9 @@ public sealed class NotifierGrain(ILogger<NotifierGrain> logger) : Grain, INotif
     public Task Publish(CityChange change)
     {
         _observers.Notify(o => o.OnCityChanged(change));
+        // New readings, a new forecast or a new model: the city's subscriptions look at it (see CityAlertGrain).
+        if (change.CityId != CityChange.Everything)
+            GrainFactory.GetGrain<ICityAlertGrain>(GrainKeys.CityAlerts(change.CityId)).Changed(change.At).Ignore();
         return Task.CompletedTask;
     }
 

@@ -39,7 +39,14 @@ public static partial class SiloCommandLine
     public static async Task<int> InvokeAsync(string[] args, CancellationToken cancellationToken = default)
     {
         var parse = Build().Parse(args);
-        if (parse.Errors.Count == 0) return await parse.InvokeAsync(cancellationToken: cancellationToken);
+        if (parse.Errors.Count == 0)
+        {
+            // `run` leaves SIGTERM and Ctrl+C to the host, which stops gracefully within Orleans:ShutdownGracePeriod
+            // and exits 0; System.CommandLine's own handling would end the process 2 s after the signal (code 143),
+            // cutting the handover of its grains short.
+            var hosted = parse.CommandResult.Command is RootCommand || parse.CommandResult.Command.Name == "run";
+            return await parse.InvokeAsync(hosted ? new InvocationConfiguration { ProcessTerminationTimeout = null } : null, cancellationToken);
+        }
         // The parser's own error answer (the errors, "did you mean" and the verb's help), all on standard error.
         await parse.InvokeAsync(new InvocationConfiguration { Output = Console.Error, Error = Console.Error }, cancellationToken);
         return UsageError;

@@ -1,3 +1,4 @@
+using AirQuality.WebFront.Infrastructure;
 using AirQuality.Grains.Abstractions;
 using System.Diagnostics;
 using AirQuality.Grains;
@@ -110,12 +111,12 @@ public static class AdminApi
             sources));
     }
 
-    internal static async Task<IResult> ClearCache(AnswerCache cache, IGrainFactory grains, TimeProvider clock)
+    internal static async Task<IResult> ClearCache(AnswerCache cache, IGrainFactory grains, TimeProvider clock, GrainCallPolicy policy)
     {
         var deleted = await cache.ClearAsync();
         // Every other web front drops its in-process tier too.
-        await grains.GetGrain<INotifierGrain>(GrainKeys.Notifier)
-            .Publish(new CityChange(CityChange.Everything, CityChangeKind.Readings, clock.GetUtcNow().UtcDateTime, Detail: "cache cleared"));
+        await policy.RunAsync(_ => grains.GetGrain<INotifierGrain>(GrainKeys.Notifier)
+            .Publish(new CityChange(CityChange.Everything, CityChangeKind.Readings, clock.GetUtcNow().UtcDateTime, Detail: "cache cleared")));
         return TypedResults.Ok(new CacheClearedDto(true, deleted, clock.GetUtcNow().UtcDateTime));
     }
 }

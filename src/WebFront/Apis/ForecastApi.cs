@@ -162,14 +162,17 @@ public static class ForecastApi
     }
 
     internal static async Task<Results<Ok<ConfidenceDto>, ProblemHttpResult>> GetConfidence(string city, string? target, CityCatalog catalog, IGrainFactory grains,
-        IOptions<ForecastTargetOptions> targets)
+        IOptions<ForecastTargetOptions> targets, GrainCallPolicy policy)
     {
         if (!TryTarget(target, targets.Value, out var t, out var bad)) return bad!;
         if (catalog.Resolve(city) is not { } c) return Problems.UnknownCity(city, catalog);
         var grain = grains.GetGrain<ICityForecastGrain>(GrainKeys.Forecast(c.Id));
-        var forecastTask = grain.GetForecast(t, 48);
-        var registry = await grain.GetModels();
-        var forecast = await forecastTask;
+        var (forecast, registry) = await policy.RunAsync(async _ =>
+        {
+            var forecastTask = grain.GetForecast(t, 48);
+            var models = await grain.GetModels();
+            return (await forecastTask, models);
+        });
         if (forecast is null) return Problems.NotReady(c.Name);
         var view = registry.Targets.FirstOrDefault(x => x.Target == t);
         var champion = view?.Versions.FirstOrDefault(v => v.Version == view.ChampionVersion);

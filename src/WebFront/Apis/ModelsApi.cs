@@ -45,16 +45,16 @@ public static class ModelsApi
         return api;
     }
 
-    internal static async Task<Results<Ok<ModelPerformanceDto>, ProblemHttpResult>> GetPerformance(string city, CityCatalog catalog, IGrainFactory grains)
+    internal static async Task<Results<Ok<ModelPerformanceDto>, ProblemHttpResult>> GetPerformance(string city, CityCatalog catalog, IGrainFactory grains, GrainCallPolicy policy)
     {
         if (catalog.Resolve(city) is not { } c) return Problems.UnknownCity(city, catalog);
-        var view = await grains.GetGrain<ICityForecastGrain>(GrainKeys.Forecast(c.Id)).GetModels();
+        var view = await policy.RunAsync(_ => grains.GetGrain<ICityForecastGrain>(GrainKeys.Forecast(c.Id)).GetModels());
         return TypedResults.Ok(new ModelPerformanceDto(c.Name, view));
     }
 
-    internal static async Task<Ok<ModelListDto>> List(CityCatalog catalog, IGrainFactory grains)
+    internal static async Task<Ok<ModelListDto>> List(CityCatalog catalog, IGrainFactory grains, GrainCallPolicy policy)
     {
-        var views = await Task.WhenAll(catalog.All.Select(c => grains.GetGrain<ICityForecastGrain>(GrainKeys.Forecast(c.Id)).GetModels()));
+        var views = await policy.RunAsync(_ => Task.WhenAll(catalog.All.Select(c => grains.GetGrain<ICityForecastGrain>(GrainKeys.Forecast(c.Id)).GetModels())));
         var rows = new List<ModelSummaryDto>();
         foreach (var (c, v) in catalog.All.Zip(views))
             foreach (var t in v.Targets)

@@ -1,3 +1,4 @@
+using AirQuality.WebFront.Infrastructure;
 using AirQuality.Grains.Abstractions;
 using AirQuality.Grains;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -62,9 +63,9 @@ public static class SourcesApi
         return api;
     }
 
-    internal static async Task<Ok<SourcesDto>> GetSources(IGrainFactory grains, TimeProvider clock)
+    internal static async Task<Ok<SourcesDto>> GetSources(IGrainFactory grains, TimeProvider clock, GrainCallPolicy policy)
     {
-        var all = await grains.GetGrain<ISourceHealthGrain>(GrainKeys.SourceHealth).GetAll();
+        var all = await policy.RunAsync(_ => grains.GetGrain<ISourceHealthGrain>(GrainKeys.SourceHealth).GetAll());
         var rows = all.Select(SourceDto.From).ToList();
         return TypedResults.Ok(new SourcesDto(clock.GetUtcNow().UtcDateTime, rows.Count, rows));
     }

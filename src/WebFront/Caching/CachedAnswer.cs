@@ -11,9 +11,31 @@ namespace AirQuality.WebFront.Caching;
 /// hands out the same instance to every request instead of copying it.
 /// </summary>
 [ImmutableObject(true)]
-public sealed class CachedAnswer(byte[] json, string etag, DateTime createdAt)
+public sealed class CachedAnswer(byte[] json, string etag, DateTime createdAt, bool stale = false)
 {
+    private static readonly byte[] StaleField = "{\"stale\":true,"u8.ToArray();
+
     public byte[] Json { get; } = json;
+
+    /// <summary>
+    /// A last known answer served because its grain could not answer in time (never cached): a JSON object gets
+    /// `"stale": true` as its first field, and the response `Warning: 110` and `Age`.
+    /// </summary>
+    public bool Stale { get; } = stale;
+
+    /// <summary>This answer as a stale one.</summary>
+    public CachedAnswer AsStale()
+    {
+        if (Stale) return this;
+        var json = Json;
+        if (json.Length >= 2 && json[0] == (byte)'{')
+        {
+            var rest = json.AsSpan(1);
+            var empty = rest.Length == 1 && rest[0] == (byte)'}';
+            json = empty ? "{\"stale\":true}"u8.ToArray() : [.. StaleField, .. rest];
+        }
+        return new CachedAnswer(json, ETag.TrimEnd('"') + "-stale\"", CreatedAt, stale: true);
+    }
 
     /// <summary>Strong ETag: a hash of the JSON.</summary>
     public string ETag { get; } = etag;

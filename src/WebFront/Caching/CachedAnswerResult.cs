@@ -9,7 +9,15 @@ public sealed class CachedAnswerResult(CachedAnswer answer, int maxAgeSeconds) :
     {
         var response = httpContext.Response;
         response.Headers.ETag = answer.ETag;
-        response.Headers.CacheControl = $"public, max-age={maxAgeSeconds}";
+        if (answer.Stale)
+        {
+            // RFC 9111 Age and the (obsolete but widely understood) RFC 7234 stale warning; not to be reused.
+            var age = Math.Max(0, (long)(DateTime.UtcNow - answer.CreatedAt).TotalSeconds);
+            response.Headers.Age = age.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            response.Headers.Warning = "110 - \"Response is Stale\"";
+            response.Headers.CacheControl = "no-cache";
+        }
+        else response.Headers.CacheControl = $"public, max-age={maxAgeSeconds}";
         if (httpContext.Request.Headers.IfNoneMatch is { Count: > 0 } inm &&
             EntityTagHeaderValue.TryParseList(inm, out var tags) &&
             tags.Any(t => t.Tag == "*" || t.Tag.Equals(answer.ETag, StringComparison.Ordinal)))

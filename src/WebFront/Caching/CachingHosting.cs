@@ -45,9 +45,11 @@ public static class CachingHosting
             services.AddSingleton<RedisAnswerStore>();
             services.AddSingleton<IDistributedCache>(sp => sp.GetRequiredService<RedisAnswerStore>());
         }
+        AirQuality.WebFront.Infrastructure.GrainCallHosting.AddGrainCallPolicy(services, builder.Configuration);
         services.AddSingleton(sp => new AnswerCache(sp.GetRequiredService<HybridCache>(), sp.GetRequiredService<CacheMetrics>(),
             sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions>>(),
-            sp.GetRequiredService<TimeProvider>(), sp.GetService<RedisAnswerStore>()));
+            sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<AirQuality.WebFront.Infrastructure.GrainCallPolicy>(),
+            sp.GetRequiredService<LastKnownAnswers>(), sp.GetService<RedisAnswerStore>()));
         return builder;
     }
 }

@@ -23,6 +23,14 @@ public sealed class AqiHub(CityCatalog catalog) : Hub
         return id;
     }
 
+    /// <summary>The group of dashboard users who opted in to alerts (message `alert`).</summary>
+    public const string AlertsGroup = "alerts";
+
+    /// <summary>Opts the caller in to the alerts of subscriptions that publish to the dashboard.</summary>
+    public Task SubscribeAlerts() => Groups.AddToGroupAsync(Context.ConnectionId, AlertsGroup);
+
+    public Task UnsubscribeAlerts() => Groups.RemoveFromGroupAsync(Context.ConnectionId, AlertsGroup);
+
     public async Task Unsubscribe(string city) =>
         await Groups.RemoveFromGroupAsync(Context.ConnectionId, Group(Resolve(city)));
 

@@ -31,7 +31,21 @@ public sealed class MultiProcessFailoverTests(ITestOutputHelper output)
     private readonly string _cluster = "mp-" + Guid.NewGuid().ToString("N")[..10];
 
     /// <summary>What every process gets; failure detection shortened as in the tests of the in-process cluster.</summary>
-    private static Dictionary<string, string> Common(string connectionString, string cluster) => new()
+    /// <summary>
+    /// `AQ_FAILOVER_DEFAULT_DETECTION=1` runs the SIGKILL test with the silo's default failure detection (the figures
+    /// of the README's operations section); otherwise detection is shortened so the suite stays fast.
+    /// </summary>
+    private static readonly bool DefaultDetection = Environment.GetEnvironmentVariable("AQ_FAILOVER_DEFAULT_DETECTION") == "1";
+
+    private static Dictionary<string, string> Common(string connectionString, string cluster)
+    {
+        var env = Shortened(connectionString, cluster);
+        if (DefaultDetection)
+            foreach (var key in env.Keys.Where(k => k.StartsWith("Orleans__Membership__", StringComparison.Ordinal)).ToList()) env.Remove(key);
+        return env;
+    }
+
+    private static Dictionary<string, string> Shortened(string connectionString, string cluster) => new()
     {
         ["ConnectionStrings__Postgres"] = connectionString,
         ["ORLEANS_CLUSTER_ID"] = cluster,
@@ -52,7 +66,10 @@ public sealed class MultiProcessFailoverTests(ITestOutputHelper output)
         ["DOTNET_gcServer"] = "0",
         // The steady load comes from one address; the API's per-client rate limit would answer it with 429s.
         ["RateLimiting__Enabled"] = "false",
+        ["Auth__AdminTokens__0"] = AdminToken,
     };
+
+    private const string AdminToken = "mp-failover-admin-token-0123456789abcdef";
 
     private static Dictionary<string, string> Silo(Dictionary<string, string> common, string name) => new(common)
     {
@@ -101,7 +118,7 @@ public sealed class MultiProcessFailoverTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public async Task Killing_a_silo_under_steady_requests_loses_no_city_and_no_state()
+    public async Task Killing_a_silo_under_steady_requests_fails_no_request_and_loses_no_state()
     {
         var db = await TestServices.CreateDatabaseAsync("aqcl_mp");
         var common = Common(db, _cluster);
@@ -147,22 +164,39 @@ public sealed class MultiProcessFailoverTests(ITestOutputHelper output)
             output.WriteLine($"cities per silo: {string.Join(", ", byPort.Select(kv => $"{ports[kv.Key].Process.Name}={kv.Value}"))}; killing {victim.Name} with SIGKILL");
 
             var budget = Budget(common);
-            output.WriteLine($"failure-detection budget {budget.TotalSeconds:0.0} s");
-            using var loadHttp = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
+            output.WriteLine($"failure-detection budget {budget.TotalSeconds:0.0} s ({(DefaultDetection ? "default" : "shortened")} detection settings)");
+            // Longer than the web front's grain-call budget (GrainCalls:Budget, 20 s): a request waits for its grain.
+            using var loadHttp = new HttpClient { Timeout = TimeSpan.FromSeconds(60) };
             var load = new SteadyLoad(loadHttp, web.BaseAddress);
-            await Task.Delay(TimeSpan.FromSeconds(2));
+            await load.WaitUntilEveryCityAnsweredAsync(DateTime.UtcNow, TimeSpan.FromSeconds(60));
+            var before = await SnapshotAsync(grains);
+
             var killedAt = DateTime.UtcNow;
             victim.Kill();
-            // Through the API (which may answer from its cache) and from the grains themselves, state included.
+            // The web front's answer cache (and its last known answers) is emptied, so every answer from now on
+            // comes from a grain: the ones on the killed silo must come back elsewhere.
+            using (var clear = new HttpRequestMessage(HttpMethod.Post, new Uri(web.BaseAddress, "/api/v1/cache/clear")))
+            {
+                clear.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", AdminToken);
+                using var cleared = await loadHttp.SendAsync(clear);
+                Assert.Equal(HttpStatusCode.OK, cleared.StatusCode);
+            }
+            var clearedAt = DateTime.UtcNow;
+            // From the grains themselves (a client of its own), state included; and through the API.
             var grainsBack = await WaitMarkedAsync(grains, markHour, killedAt, budget * 3);
-            var recovered = await load.WaitUntilEveryCityAnswersAfterAsync(killedAt, budget * 3);
-            await Task.Delay(TimeSpan.FromSeconds(1));
-            var kill = load.Report("sigkill", killedAt, recovered);
-            output.WriteLine(kill + $" every city grain answered with its state {grainsBack.TotalSeconds:0.00} s after the kill");
+            var recovered = await load.WaitUntilEveryCityAnsweredAsync(clearedAt, budget * 3) + (clearedAt - killedAt);
+            await load.WaitUntilEveryCityAnsweredAsync(DateTime.UtcNow, budget * 3);
+            var after = await SnapshotAsync(grains);
+            var lost = Compare(before, after);
+            var kill = load.Report("sigkill", killedAt, recovered, lost.Count);
+            output.WriteLine(kill + $" cache cleared {(clearedAt - killedAt).TotalSeconds:0.00} s after the kill; every city grain answered with its state {grainsBack.TotalSeconds:0.00} s after the kill");
+            foreach (var l in lost.Take(10)) output.WriteLine("lost: " + l);
 
+            Assert.Equal(0, load.Failed(killedAt));
+            Assert.Empty(lost);
             Assert.NotNull(recovered);
-            Assert.True(recovered <= budget, $"every city answered {recovered!.Value.TotalSeconds:0.0} s after the kill; the failure-detection budget is {budget.TotalSeconds:0.0} s");
-            Assert.True(grainsBack <= budget, $"every city grain answered {grainsBack.TotalSeconds:0.0} s after the kill; the failure-detection budget is {budget.TotalSeconds:0.0} s");
+            Assert.True(recovered <= Target, $"every city answered from its grain {recovered!.Value.TotalSeconds:0.0} s after the kill; target {Target.TotalSeconds:0} s");
+            Assert.True(grainsBack <= Target, $"every city grain answered {grainsBack.TotalSeconds:0.0} s after the kill; target {Target.TotalSeconds:0} s");
             Assert.All(await PlacementAsync(grains), p => Assert.NotEqual(victimPort, p.Silo.Endpoint.Port));
 
             // A new silo joins; then the survivor is stopped the way an orchestrator does it, with SIGTERM.
@@ -174,25 +208,27 @@ public sealed class MultiProcessFailoverTests(ITestOutputHelper output)
             var cPort = int.Parse(envC["Orleans__SiloPort"], System.Globalization.CultureInfo.InvariantCulture);
             var joined = Stopwatch.StartNew();
             var onC = 0;
-            while (joined.Elapsed < TimeSpan.FromSeconds(45) && (onC = (await PlacementAsync(grains)).Where(p => p.Silo.Endpoint.Port == cPort).Select(p => p.City).Distinct().Count()) < 1)
-                await Task.Delay(500);
+            await Eventually.UntilAsync(async () =>
+                (onC = (await PlacementAsync(grains)).Where(p => p.Silo.Endpoint.Port == cPort).Select(p => p.City).Distinct().Count()) >= 1,
+                TimeSpan.FromSeconds(45), "a city moving to the new silo");
             output.WriteLine($"{onC} of {Cities.Count} cities moved to the new silo within {joined.Elapsed.TotalSeconds:0.0} s of it being ready");
-            Assert.True(onC >= 1, "no city moved to the new silo");
             var terminatedAt = DateTime.UtcNow;
             var grace = TimeSpan.Parse(common["Orleans__ShutdownGracePeriod"], System.Globalization.CultureInfo.InvariantCulture);
             survivor.Process.Terminate();
             using (var exit = new CancellationTokenSource(grace + TimeSpan.FromSeconds(10)))
                 await survivor.Process.WaitForExitAsync(exit.Token);
             var stoppedIn = DateTime.UtcNow - terminatedAt;
-            var handedOver = await load.WaitUntilEveryCityAnswersAfterAsync(terminatedAt, budget * 3);
-            await Task.Delay(TimeSpan.FromSeconds(1));
+            var handedOver = await load.WaitUntilEveryCityAnsweredAsync(terminatedAt, budget * 3);
+            await load.WaitUntilEveryCityAnsweredAsync(DateTime.UtcNow, budget * 3);
             await load.StopAsync();
-            var term = load.Report("sigterm", terminatedAt, handedOver);
+            var term = load.Report("sigterm", terminatedAt, handedOver, 0);
             output.WriteLine(term + $" (the stopped silo exited with code {survivor.Process.ExitCode} after {stoppedIn.TotalSeconds:0.0} s; grace {grace.TotalSeconds:0} s)");
 
             Assert.Equal(0, survivor.Process.ExitCode);
-            Assert.True(stoppedIn <= grace, $"the silo took {stoppedIn.TotalSeconds:0.0} s to stop; grace period {grace.TotalSeconds:0} s");
+            // The host stops within the grace period; the process then disposes its services and exits.
+            Assert.True(stoppedIn <= grace + ExitAfterStop, $"the silo took {stoppedIn.TotalSeconds:0.0} s to exit; grace period {grace.TotalSeconds:0} s");
             Assert.NotNull(handedOver);
+            Assert.Equal(0, load.Failed(terminatedAt));
             await AssertMarkedAsync(grains, markHour);
         }
         catch
@@ -212,6 +248,64 @@ public sealed class MultiProcessFailoverTests(ITestOutputHelper output)
         }
     }
 
+    private static readonly TimeSpan ExitAfterStop = TimeSpan.FromSeconds(10);
+
+    /// <summary>The issue's target: every city answers from its grain within 20 s of a SIGKILL.</summary>
+    private static readonly TimeSpan Target = TimeSpan.FromSeconds(20);
+
+    /// <summary>What a city's grains hold: window, AQI, model versions, retraining count.</summary>
+    private sealed record CitySnapshot(
+        IReadOnlyDictionary<DateTime, string> Window,
+        DateTime? Timestamp,
+        int? IndiaAqi,
+        int? UsAqi,
+        IReadOnlyList<string> Models,
+        int Retrains,
+        bool Training);
+
+    private static async Task<Dictionary<string, CitySnapshot>> SnapshotAsync(IGrainFactory grains)
+    {
+        var states = await Task.WhenAll(Cities.Select(async c =>
+        {
+            var city = grains.GetGrain<ICityGrain>(GrainKeys.City(c));
+            var window = await city.GetRecent(72);
+            var current = await city.GetCurrent();
+            var models = await grains.GetGrain<ICityForecastGrain>(GrainKeys.Forecast(c.Id)).GetModels();
+            var hours = window.ToDictionary(h => h.Hour, h => string.Join(";", h.Values.OrderBy(m => m.Pollutant).Select(m => $"{m.Pollutant}={m.Value.ToString("R", System.Globalization.CultureInfo.InvariantCulture)}@{m.Source}")));
+            var versions = models.Targets
+                .SelectMany(t => t.Versions.Select(v => $"{t.Target}/{v.Model}/v{v.Version}").Append($"{t.Target}: champion {t.Champion} v{t.ChampionVersion}"))
+                .Order(StringComparer.Ordinal).ToList();
+            return (c.Id, new CitySnapshot(hours, current?.Timestamp, current?.India.Headline, current?.Us.Headline, versions, models.Retrains, models.Training));
+        }));
+        return states.ToDictionary(s => s.Id, s => s.Item2);
+    }
+
+    /// <summary>
+    /// What a city had before and no longer has: an hour of the window (within the hours both windows cover) changed or
+    /// gone, a different AQI for the same hour, a model version or retraining gone. A training that ran in between
+    /// may add versions; the simulated source may add the next hour.
+    /// </summary>
+    private static List<string> Compare(Dictionary<string, CitySnapshot> before, Dictionary<string, CitySnapshot> after)
+    {
+        var lost = new List<string>();
+        foreach (var (id, was) in before)
+        {
+            var now = after[id];
+            var oldest = now.Window.Keys.DefaultIfEmpty(DateTime.MaxValue).Min();
+            foreach (var (hour, values) in was.Window.Where(h => h.Key >= oldest))
+                if (!now.Window.TryGetValue(hour, out var v) || v != values) lost.Add($"{id} {hour:O}: {values} -> {v ?? "missing"}");
+            if (now.Timestamp == was.Timestamp && (now.IndiaAqi, now.UsAqi) != (was.IndiaAqi, was.UsAqi))
+                lost.Add($"{id}: AQI {was.IndiaAqi}/{was.UsAqi} -> {now.IndiaAqi}/{now.UsAqi} at {was.Timestamp:O}");
+            if (now.Timestamp < was.Timestamp) lost.Add($"{id}: latest hour {was.Timestamp:O} -> {now.Timestamp:O}");
+            var trained = was.Training || now.Training || now.Retrains > was.Retrains;
+            static IEnumerable<string> Versions(CitySnapshot s) => s.Models.Where(m => !m.Contains("champion", StringComparison.Ordinal));
+            if (trained ? Versions(was).Except(Versions(now)).Any() : !was.Models.SequenceEqual(now.Models))
+                lost.Add($"{id}: models [{string.Join(", ", was.Models)}] -> [{string.Join(", ", now.Models)}]");
+            if (now.Retrains < was.Retrains) lost.Add($"{id}: retrains {was.Retrains} -> {now.Retrains}");
+        }
+        return lost;
+    }
+
     /// <summary>The failure-detection budget for these settings, computed by the silo's own code.</summary>
     private static TimeSpan Budget(Dictionary<string, string> env)
     {
@@ -221,31 +315,25 @@ public sealed class MultiProcessFailoverTests(ITestOutputHelper output)
         return FailureDetection.Budget(o);
     }
 
-    private static async Task WaitReadyAsync(HttpClient http, SiloProcess p, TimeSpan timeout)
-    {
-        var watch = Stopwatch.StartNew();
-        while (true)
+    private static Task WaitReadyAsync(HttpClient http, SiloProcess p, TimeSpan timeout) =>
+        Eventually.UntilAsync(async () =>
         {
             if (p.HasExited) throw new InvalidOperationException($"{p.Name} exited with code {p.ExitCode}:\n{Tail(p.Log(), 40)}");
             try
             {
                 using var r = await http.GetAsync(new Uri(p.BaseAddress, ProbeHosting.ReadyPath));
-                if (r.IsSuccessStatusCode) return;
+                return r.IsSuccessStatusCode ? null : $"ready probe answers {(int)r.StatusCode}\n{Tail(p.Log(), 40)}";
             }
             catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
             {
-                // not listening yet
+                return $"not listening yet\n{Tail(p.Log(), 40)}";
             }
-            if (watch.Elapsed > timeout) throw new TimeoutException($"{p.Name} not ready after {timeout.TotalSeconds} s:\n{Tail(p.Log(), 40)}");
-            await Task.Delay(250);
-        }
-    }
+        }, timeout, $"{p.Name} ready");
 
-    private static async Task WaitAllCitiesAnswerAsync(HttpClient http, SiloProcess web, TimeSpan timeout)
+    private static Task WaitAllCitiesAnswerAsync(HttpClient http, SiloProcess web, TimeSpan timeout)
     {
-        var watch = Stopwatch.StartNew();
         var waiting = Cities.Select(c => c.Id).ToHashSet();
-        while (waiting.Count > 0)
+        return Eventually.UntilAsync(async () =>
         {
             foreach (var id in waiting.ToList())
             {
@@ -256,12 +344,11 @@ public sealed class MultiProcessFailoverTests(ITestOutputHelper output)
                 }
                 catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
                 {
-                    // try again
+                    // asked again
                 }
             }
-            if (waiting.Count > 0 && watch.Elapsed > timeout) throw new TimeoutException($"{waiting.Count} cities not answering: {string.Join(", ", waiting.Take(5))}");
-            await Task.Delay(200);
-        }
+            return waiting.Count == 0 ? null : $"{waiting.Count} cities not answering: {string.Join(", ", waiting.Take(5))}";
+        }, timeout, "every city answering");
     }
 
     private async Task<IHost> ConnectAsync(string db)
@@ -301,25 +388,30 @@ public sealed class MultiProcessFailoverTests(ITestOutputHelper output)
     {
         var waiting = Enumerable.Range(0, Cities.Count).ToHashSet();
         var last = DateTime.UtcNow;
-        while (waiting.Count > 0)
+        await Eventually.UntilAsync(async () =>
         {
-            foreach (var i in waiting.ToList())
+            // All at once, so one city waiting on the dead silo does not delay the answer of the next.
+            var answered = await Task.WhenAll(waiting.ToList().Select(async i =>
             {
                 try
                 {
                     var window = await grains.GetGrain<ICityGrain>(GrainKeys.City(Cities[i])).GetRecent(72).WaitAsync(TimeSpan.FromSeconds(2));
                     var marked = window.Single(h => h.Hour == hour).Values.Single(m => m.Pollutant == Pollutant.Pm25);
                     Assert.Equal((Mark(i), SourceNames.ImportOpenAq), (marked.Value, marked.Source));
-                    waiting.Remove(i);
-                    last = DateTime.UtcNow;
+                    return (i, At: (DateTime?)DateTime.UtcNow);
                 }
                 catch (Exception ex) when (ex is OrleansException or TimeoutException)
                 {
-                    if (DateTime.UtcNow - since > timeout) throw;
+                    return (i, At: null); // its silo is not declared dead yet: asked again
                 }
+            }));
+            foreach (var (i, at) in answered.Where(x => x.At is not null))
+            {
+                waiting.Remove(i);
+                if (at > last) last = at.Value;
             }
-            if (waiting.Count > 0) await Task.Delay(100);
-        }
+            return waiting.Count == 0 ? null : $"{waiting.Count} city grains not answering, e.g. {string.Join(", ", waiting.Take(5).Select(i => Cities[i].Id))}";
+        }, timeout, "every city grain answering with its state");
         return last - since;
     }
 
@@ -346,13 +438,16 @@ public sealed class MultiProcessFailoverTests(ITestOutputHelper output)
 
     private static string Tail(string text, int lines) => string.Join('\n', text.Split('\n').TakeLast(lines));
 
-    /// <summary>Requests for every city in turn from a few workers, each outcome recorded with its time.</summary>
+    /// <summary>Requests for every city in turn from a few workers, each outcome recorded with its times.</summary>
     private sealed class SteadyLoad
     {
-        private readonly ConcurrentQueue<(DateTime At, string City, bool Ok)> _results = new();
+        private readonly ConcurrentQueue<Outcome> _results = new();
         private readonly CancellationTokenSource _stop = new();
         private readonly Task[] _workers;
         private int _next;
+
+        /// <summary>One request: when it was sent and answered, whether it succeeded, whether the answer was stale.</summary>
+        private sealed record Outcome(DateTime Sent, DateTime At, string City, bool Ok, bool Stale);
 
         public SteadyLoad(HttpClient http, Uri web, int workers = 4)
         {
@@ -361,51 +456,55 @@ public sealed class MultiProcessFailoverTests(ITestOutputHelper output)
                 while (!_stop.IsCancellationRequested)
                 {
                     var city = Cities[(int)((uint)Interlocked.Increment(ref _next) % Cities.Count)].Id;
-                    bool ok;
+                    var sent = DateTime.UtcNow;
+                    bool ok, stale = false;
                     try
                     {
                         using var r = await http.GetAsync(new Uri(web, $"/api/v1/aqi/current/{city}"), _stop.Token);
                         ok = r.StatusCode == HttpStatusCode.OK;
+                        stale = r.Headers.Warning.Count > 0;
                     }
                     catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
                     {
                         if (_stop.IsCancellationRequested) break;
                         ok = false;
                     }
-                    _results.Enqueue((DateTime.UtcNow, city, ok));
+                    _results.Enqueue(new Outcome(sent, DateTime.UtcNow, city, ok, stale));
                 }
             })).ToArray();
         }
 
         /// <summary>
-        /// Waits until every city has answered after its last failure since <paramref name="since"/>; returns how long
-        /// after <paramref name="since"/> the last one did, or null on timeout.
+        /// Waits until every city has had a fresh (not stale) answer to a request sent after <paramref name="since"/>;
+        /// returns how long after <paramref name="since"/> the last of those answers came, or null on timeout.
         /// </summary>
-        public async Task<TimeSpan?> WaitUntilEveryCityAnswersAfterAsync(DateTime since, TimeSpan timeout)
+        public async Task<TimeSpan?> WaitUntilEveryCityAnsweredAsync(DateTime since, TimeSpan timeout)
         {
-            var watch = Stopwatch.StartNew();
-            while (watch.Elapsed < timeout)
+            TimeSpan? answered = null;
+            try
             {
-                await Task.Delay(100);
-                if (Recovery(since) is { } t && DateTime.UtcNow - since > t + TimeSpan.FromSeconds(1)) return t;
+                await Eventually.UntilAsync(() => Task.FromResult((answered = Answered(since)) is not null), timeout, "every city answering fresh");
             }
-            return null;
+            catch (TimeoutException)
+            {
+                return null;
+            }
+            return answered;
         }
 
-        private TimeSpan? Recovery(DateTime since)
+        private TimeSpan? Answered(DateTime since)
         {
-            var after = _results.Where(r => r.At > since).ToList();
             var latest = TimeSpan.Zero;
+            var first = _results.Where(r => r.Sent >= since && r.Ok && !r.Stale).GroupBy(r => r.City).ToDictionary(g => g.Key, g => g.Min(r => r.At));
             foreach (var city in Cities)
             {
-                var mine = after.Where(r => r.City == city.Id).ToList();
-                var lastFailure = mine.Where(r => !r.Ok).Select(r => r.At).DefaultIfEmpty(since).Max();
-                var okAfter = mine.Where(r => r.Ok && r.At >= lastFailure).Select(r => r.At).DefaultIfEmpty().Min();
-                if (okAfter == default) return null;
-                if (okAfter - since > latest) latest = okAfter - since;
+                if (!first.TryGetValue(city.Id, out var at)) return null;
+                if (at - since > latest) latest = at - since;
             }
             return latest;
         }
+
+        public int Failed(DateTime since) => _results.Count(r => r.At > since && !r.Ok);
 
         public async Task StopAsync()
         {
@@ -413,19 +512,28 @@ public sealed class MultiProcessFailoverTests(ITestOutputHelper output)
             await Task.WhenAll(_workers);
         }
 
-        public string Report(string what, DateTime since, TimeSpan? recovered)
+        /// <summary>
+        /// The figures of an event: requests answered after it, failed, stale, slow (over 1 s); how long service was
+        /// degraded (the last failed, stale or slow answer); when every city answered fresh; data lost.
+        /// </summary>
+        public string Report(string what, DateTime since, TimeSpan? recovered, int dataLost)
         {
             var after = _results.Where(r => r.At > since).ToList();
             var failed = after.Where(r => !r.Ok).ToList();
+            var degraded = after.Where(r => !r.Ok || r.Stale || r.At - r.Sent > TimeSpan.FromSeconds(1)).ToList();
+            var latencies = after.Where(r => r.Ok).Select(r => (r.At - r.Sent).TotalMilliseconds).Order().ToList();
             var figures = new
             {
                 @event = what,
                 requests_after_event = after.Count,
-                failed_requests = failed.Count,
-                first_failure_s = failed.Count == 0 ? (double?)null : Math.Round((failed.Min(r => r.At) - since).TotalSeconds, 2),
-                last_failure_s = failed.Count == 0 ? (double?)null : Math.Round((failed.Max(r => r.At) - since).TotalSeconds, 2),
+                requests_failed = failed.Count,
+                stale_answers = after.Count(r => r.Ok && r.Stale),
+                slow_answers_over_1s = after.Count(r => r.Ok && r.At - r.Sent > TimeSpan.FromSeconds(1)),
+                slowest_answer_s = latencies.Count == 0 ? (double?)null : Math.Round(latencies[^1] / 1000, 2),
+                time_degraded_s = degraded.Count == 0 ? 0 : Math.Round((degraded.Max(r => r.At) - since).TotalSeconds, 2),
                 cities_failing = failed.Select(r => r.City).Distinct().Count(),
                 every_city_answered_after_s = recovered is null ? (double?)null : Math.Round(recovered.Value.TotalSeconds, 2),
+                data_lost = dataLost,
             };
             return JsonSerializer.Serialize(figures);
         }

@@ -5,6 +5,7 @@ using AirQuality.Domain.Readings;
 using AirQuality.Grains;
 using AirQuality.Grains.Cities;
 using AirQuality.Silo;
+using AirQuality.TestSupport;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans;
 using Orleans.Runtime;
@@ -46,7 +47,9 @@ public sealed class SiloFailoverTests(PostgresClusterFixture fixture, ITestOutpu
 
         var waiting = Cities.ToDictionary(c => c.Id, c => (Index: Cities.ToList().IndexOf(c), City: c));
         var failures = 0;
-        while (waiting.Count > 0 && clock.Elapsed < budget * 3)
+        // Each city grain is asked until it answers with its state: a call to a grain on the killed silo fails (or
+        // times out) until the cluster has declared it dead, and is asked again.
+        await Eventually.UntilAsync(async () =>
         {
             foreach (var (id, (index, city)) in waiting.ToList())
             {
@@ -66,8 +69,8 @@ public sealed class SiloFailoverTests(PostgresClusterFixture fixture, ITestOutpu
                     failures++;
                 }
             }
-            if (waiting.Count > 0) await Task.Delay(200);
-        }
+            return waiting.Count == 0 ? null : $"{waiting.Count} cities not answering, e.g. {string.Join(", ", waiting.Keys.Take(5))}";
+        }, budget * 3, "every city answering with its state after the kill");
         var recovered = clock.Elapsed;
         output.WriteLine($"{moved.Count} cities on the killed silo; all {Cities.Count} answered with their state {recovered.TotalSeconds:0.0} s after the kill " +
                          $"({failures} failed calls); failure-detection budget {budget.TotalSeconds:0.0} s");
@@ -83,24 +86,27 @@ public sealed class SiloFailoverTests(PostgresClusterFixture fixture, ITestOutpu
         var pollDeadline = 4 * (budget + PostgresClusterFixture.RefreshReminderListPeriod + TimeSpan.FromSeconds(3)) + TimeSpan.FromSeconds(30);
         foreach (var id in moved)
         {
-            while (true)
+            IReadOnlyList<SourcePollStatus> status = [];
+            try
             {
-                var status = await grains.GetGrain<ICityGrain>(GrainKeys.City(id)).GetSourceStatus();
-                if (status.Any(s => s.Source == SourceNames.Simulated && s.LastAttempt > killedAt)) break;
-                if (polledAgain.Elapsed >= pollDeadline)
+                await Eventually.UntilAsync(async () =>
                 {
-                    // What the cluster thinks of the killed silo, and what the city last recorded: the facts a failure needs.
-                    var hosts = await grains.GetGrain<IManagementGrain>(0).GetHosts(onlyActive: false);
-                    var last = status.FirstOrDefault(s => s.Source == SourceNames.Simulated)?.LastAttempt;
-                    var storage = fixture.Cluster.GetActiveSilos().First().ServiceProvider.GetRequiredKeyedService<IGrainStorage>(AirQuality.Grains.Storage.GrainStorage.Name);
-                    var persisted = new GrainState<CityState>(new CityState());
-                    await storage.ReadStateAsync("city", GrainId.Create("city", GrainKeys.City(id)), persisted);
-                    var stored = persisted.State!.Sources.GetValueOrDefault(SourceNames.Simulated)?.LastAttempt;
-                    Assert.Fail($"{id} has not polled within {pollDeadline.TotalSeconds:0} s of the recovery; killed silo is " +
-                                $"{(hosts.TryGetValue(victim.Key, out var st) ? st.ToString() : "unknown")} in the membership table; " +
-                                $"its last simulated poll {last:O} (persisted: {stored:O}), kill at {killedAt:O}, now {DateTime.UtcNow:O}");
-                }
-                await Task.Delay(250);
+                    status = await grains.GetGrain<ICityGrain>(GrainKeys.City(id)).GetSourceStatus();
+                    return status.Any(s => s.Source == SourceNames.Simulated && s.LastAttempt > killedAt);
+                }, pollDeadline - polledAgain.Elapsed, $"{id} polling again");
+            }
+            catch (TimeoutException)
+            {
+                // What the cluster thinks of the killed silo, and what the city last recorded: the facts a failure needs.
+                var hosts = await grains.GetGrain<IManagementGrain>(0).GetHosts(onlyActive: false);
+                var last = status.FirstOrDefault(s => s.Source == SourceNames.Simulated)?.LastAttempt;
+                var storage = fixture.Cluster.GetActiveSilos().First().ServiceProvider.GetRequiredKeyedService<IGrainStorage>(AirQuality.Grains.Storage.GrainStorage.Name);
+                var persisted = new GrainState<CityState>(new CityState());
+                await storage.ReadStateAsync("city", GrainId.Create("city", GrainKeys.City(id)), persisted);
+                var stored = persisted.State!.Sources.GetValueOrDefault(SourceNames.Simulated)?.LastAttempt;
+                Assert.Fail($"{id} has not polled within {pollDeadline.TotalSeconds:0} s of the recovery; killed silo is " +
+                            $"{(hosts.TryGetValue(victim.Key, out var st) ? st.ToString() : "unknown")} in the membership table; " +
+                            $"its last simulated poll {last:O} (persisted: {stored:O}), kill at {killedAt:O}, now {DateTime.UtcNow:O}");
             }
         }
         output.WriteLine($"every moved city polled again by reminder within {(DateTime.UtcNow - killedAt).TotalSeconds:0.0} s of the kill");

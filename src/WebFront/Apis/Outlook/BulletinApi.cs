@@ -33,7 +33,7 @@ public static class BulletinApi
         return api;
     }
 
-    internal static async Task<IResult> GetBulletin(HttpRequest request, string? date, string? lang, string? format, IGrainFactory grains, TimeProvider clock)
+    internal static async Task<IResult> GetBulletin(HttpRequest request, string? date, string? lang, string? format, IGrainFactory grains, TimeProvider clock, GrainCallPolicy policy)
     {
         if (!HealthAdviceDto.TryLanguage(lang, out var language, out var bad)) return bad!;
         var now = clock.GetUtcNow().UtcDateTime;
@@ -45,7 +45,7 @@ public static class BulletinApi
             || (format is null && request.Headers.Accept.Any(a => a?.Contains("text/csv", StringComparison.OrdinalIgnoreCase) == true));
         if (!csv && format is not null && !string.Equals(format, "json", StringComparison.OrdinalIgnoreCase))
             return Problems.BadParameter("format", "must be 'json' or 'csv'");
-        var bulletin = await grains.GetGrain<IBulletinGrain>(GrainKeys.Bulletin(day)).Get();
+        var bulletin = await policy.RunAsync(_ => grains.GetGrain<IBulletinGrain>(GrainKeys.Bulletin(day)).Get());
         if (bulletin is null)
             return TypedResults.Problem(new ProblemDetails
             {

@@ -1,3 +1,4 @@
+using AirQuality.WebFront.Infrastructure;
 using AirQuality.Domain.Aqi;
 using AirQuality.Domain.Cities;
 using AirQuality.Domain.Grap;
@@ -29,12 +30,12 @@ public static class GrapApi
         return api;
     }
 
-    internal static async Task<Results<Ok<GrapDto>, ProblemHttpResult>> GetGrap(string? lang, CityCatalog catalog, IGrainFactory grains, TimeProvider clock)
+    internal static async Task<Results<Ok<GrapDto>, ProblemHttpResult>> GetGrap(string? lang, CityCatalog catalog, IGrainFactory grains, TimeProvider clock, GrainCallPolicy policy)
     {
         if (!HealthAdviceDto.TryLanguage(lang, out var language, out var bad)) return bad!;
         var now = clock.GetUtcNow().UtcDateTime;
         var cities = GrapSchedule.Cities.Select(g => (Grap: g, City: catalog.Resolve(g.City))).Where(x => x.City is not null).ToList();
-        var outlooks = await Task.WhenAll(cities.Select(x => OutlookOf(x.Grap, x.City!, grains, now)));
+        var outlooks = await policy.RunAsync(_ => Task.WhenAll(cities.Select(x => OutlookOf(x.Grap, x.City!, grains, now))));
         var stages = GrapSchedule.Stages.Select(s => new GrapStageDto(s.Number, s.Name, s.AqiLo, s.AqiHi, s.Category, s.Source)).ToList();
         return TypedResults.Ok(new GrapDto(now, Method, BandDistribution.Assumption, stages,
             outlooks.Select(o => ToDto(o.Outlook, o.City, o.Simulated, language)).ToList()));

@@ -7,6 +7,7 @@ public static class OutlookApis
     {
         api.MapBulletinApi();
         api.MapGrapApi();
+        api.MapSubscriptionsApi();
         return api;
     }
 }

@@ -6,6 +6,7 @@ import { app } from "./state.js";
 import { mountOverview } from "./views/overview.js";
 import { mountCity } from "./views/city.js";
 import { mountCompare } from "./views/compare.js";
+import { mountAlerts, attachAlerts } from "./alerts.js";
 
 export const routes = [
   { name: "overview", pattern: /^\/?$/, nav: "Overview", href: "#/", mount: (root) => mountOverview(root) },
@@ -65,6 +66,8 @@ function setLive(on, text) {
   el.querySelector(".text").textContent = text;
 }
 
+let alertsPanel = null;
+
 async function connect() {
   const hub = new HubConnectionBuilder().withUrl("/hubs/aqi").withAutomaticReconnect([0, 2000, 5000, 10000, 30000]).build();
   hub.on("cityChanged", (change) => scheduleRefresh(change.city_id));
@@ -74,6 +77,7 @@ async function connect() {
     await hub.start();
     await hub.invoke("Subscribe", "*");
     setLive(true, "live");
+    await attachAlerts(hub, alertsPanel);
   } catch {
     setLive(false, "offline");
     setTimeout(connect, 5000);
@@ -83,6 +87,7 @@ async function connect() {
 async function start() {
   $("nav").innerHTML = routes.filter((r) => r.nav).map((r) => `<a href="${r.href}" data-route="${r.name}">${esc(r.nav)}</a>`).join("") +
     '<a href="/ui/bulletin.html">Bulletin</a><a href="/ui/grap.html">GRAP</a><a href="/api/v1/docs">API</a>';
+  alertsPanel = mountAlerts();
   const select = $("standard");
   select.value = app.standard;
   select.addEventListener("change", () => {
