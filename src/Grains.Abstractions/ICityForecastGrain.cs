@@ -103,9 +103,19 @@ public sealed record TargetRegistryView(string Target, string Champion, int? Cha
     IReadOnlyList<ModelVersionInfo> Versions, double? LiveMae, int LivePairs, double? ValidationMae24);
 
 /// <summary>A city's model registry.</summary>
+/// <param name="LiveSkill">Skill of the forecasts the service issued against persistence, per target and horizon, once matured.</param>
 [GenerateSerializer, Immutable]
 public sealed record ModelRegistryView(string CityId, IReadOnlyList<TargetRegistryView> Targets, int Retrains, DateTime? LastTrainedAt,
-    string? LastTrainingReason, bool Training, IReadOnlyList<string> RecentEvents);
+    string? LastTrainingReason, bool Training, IReadOnlyList<string> RecentEvents, IReadOnlyList<LiveSkill>? LiveSkill = null);
+
+/// <summary>
+/// Live skill at one horizon: forecasts the service issued, scored when their target hour was observed, and persistence
+/// (the value at each forecast's origin) scored on the same hours, over the last days kept.
+/// </summary>
+/// <param name="Count">Matured forecast hours scored.</param>
+/// <param name="Skill">1 - MAE / persistence MAE (above 0: better than persistence); null when persistence made no error.</param>
+[GenerateSerializer, Immutable]
+public sealed record LiveSkill(string Target, int HorizonHours, int Count, double Mae, double PersistenceMae, double? Skill);
 
 /// <summary>The answer to a retraining request.</summary>
 [GenerateSerializer, Immutable]

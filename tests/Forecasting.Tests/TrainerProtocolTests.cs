@@ -57,6 +57,25 @@ public class TrainerProtocolTests
     }
 
     [Fact]
+    public void A_training_gives_the_same_outcome_whether_its_fits_run_one_at_a_time_or_side_by_side()
+    {
+        var series = Synthetic.DailyCycle(20, seed: 4);
+        IForecastFamily[] families = [new LinearFamily(), new RandomForestFamily(), new GradientBoostingFamily()];
+        var one = new ForecastTrainer(families, Quick with { Parallelism = 1 }).Train(series, ForecastTarget.Pm25);
+        var three = new ForecastTrainer(families, Quick with { Parallelism = 3 }).Train(series, ForecastTarget.Pm25);
+
+        Assert.Equal(one.Champion, three.Champion);
+        Assert.Equal(one.Families.Select(f => f.Family), three.Families.Select(f => f.Family));
+        foreach (var (a, b) in one.Families.Zip(three.Families))
+        {
+            Assert.Equal(a.ValidationAverage.Mae, b.ValidationAverage.Mae);
+            Assert.Equal(a.Samples, b.Samples);
+        }
+        // Each family's figures are its own: the linear family's validation MAE differs from the forest's.
+        Assert.NotEqual(one.Of(ModelFamily.Linear).ValidationAverage.Mae, one.Of(ModelFamily.RandomForest).ValidationAverage.Mae);
+    }
+
+    [Fact]
     public void The_ridge_family_gives_the_same_model_whatever_the_thread_count()
     {
         var series = Synthetic.DailyCycle(20, seed: 9);

@@ -46,10 +46,23 @@ public sealed record EvaluationReport(
     [property: JsonPropertyName("validation_average_1_48")] IReadOnlyDictionary<string, ForecastMetrics> Validation148,
     int Retrains,
     double? RetrainEveryHours,
-    double WallSeconds)
+    double WallSeconds,
+    double CpuSeconds = double.NaN)
 {
     /// <summary>The label of a run that used observed target-hour weather as if it had been forecast.</summary>
     public const string UpperBoundLabel = "observed-as-forecast: observed weather of the target hour stood in for a forecast; an upper bound, not what the service can reach";
+}
+
+/// <summary>CPU time of the whole process (every thread) since it was started: what a run costs on a shared machine, whatever its load.</summary>
+internal readonly struct CpuClock
+{
+    private readonly TimeSpan _start;
+
+    private CpuClock(TimeSpan start) => _start = start;
+
+    public static CpuClock Start() => new(Process.GetCurrentProcess().TotalProcessorTime);
+
+    public double Seconds => (Process.GetCurrentProcess().TotalProcessorTime - _start).TotalSeconds;
 }
 
 /// <summary>Shared by both protocols.</summary>
@@ -95,6 +108,7 @@ public static class HoldoutEvaluation
     {
         if (testFraction is <= 0 or >= 1) throw new ArgumentOutOfRangeException(nameof(testFraction), "must be between 0 and 1");
         var wall = Stopwatch.StartNew();
+        var cpu = CpuClock.Start();
         var n = series.Length;
         var testStart = n - (int)Math.Round(n * testFraction);
         var trainPart = series.Slice(0, testStart);
@@ -127,7 +141,7 @@ public static class HoldoutEvaluation
             book.Models(horizons), book.Average148(), book.Served(horizons), book.ServedAverage148(), book.ServedShares(), book.Skill(horizons),
             book.SkillIntervals(horizons), book.ByMonth(horizons), book.CategoryAccuracy(horizons), book.CategoryAccuracy(horizons, persistence: true),
             outcome.Champion.Code(), outcome.ChampionReason, book.Intervals(horizons), book.IntervalsAverage148(), seconds, unavailable, validation,
-            1, null, Math.Round(wall.Elapsed.TotalSeconds, 1));
+            1, null, Math.Round(wall.Elapsed.TotalSeconds, 1), Math.Round(cpu.Seconds, 1));
     }
 
     private static SpanInfo Span(HourlySeries s, double[] y, int from, int to) =>

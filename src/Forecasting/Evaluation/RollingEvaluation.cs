@@ -22,6 +22,7 @@ public static class RollingEvaluation
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(retrainEvery, 1);
         var wall = Stopwatch.StartNew();
+        var cpu = CpuClock.Start();
         var n = series.Length;
         var first = ForecastTrainer.MinimumHours;
         if (n <= first) throw new InsufficientHistoryException($"{n} hours in the input; the rolling protocol needs more than {first}");
@@ -42,6 +43,7 @@ public static class RollingEvaluation
             cancellationToken.ThrowIfCancellationRequested();
             var history = series.Slice(Math.Max(0, r - historyHours), r);
             TrainingOutcome outcome;
+            var trainCpu = CpuClock.Start();
             try
             {
                 outcome = trainer.Train(history, target, serving is null ? null : new IncumbentModel(serving.Model, serving.Layout, serving.TrainedThrough), null, cancellationToken);
@@ -52,6 +54,8 @@ public static class RollingEvaluation
                 continue;
             }
             retrains++;
+            var trainSeconds = trainCpu.Seconds;
+            var predictCpu = CpuClock.Start();
             foreach (var c in outcome.Layout.Covariates) covariates.Add(c);
             foreach (var o in outcome.Families)
             {
@@ -100,7 +104,7 @@ public static class RollingEvaluation
                 bands = new Dictionary<double, IReadOnlyList<double>> { [0.8] = b.HalfWidth80, [0.9] = b.HalfWidth90 };
             }
             book.Add(Features(serving?.Layout ?? EvaluationParts.BaselineLayout(target)), points, deltas, servedCode, served, bands);
-            log?.Invoke($"{series.HourAt(r):yyyy-MM-dd HH:mm}: trained on {history.Length} h, {decision.ToString().ToLowerInvariant()} -> {servedCode} serves; {book.Count} pairs scored ({wall.Elapsed.TotalSeconds:0} s)");
+            log?.Invoke($"{series.HourAt(r):yyyy-MM-dd HH:mm}: trained on {history.Length} h, {decision.ToString().ToLowerInvariant()} -> {servedCode} serves; {book.Count} pairs scored (train {trainSeconds:0.0} s [{string.Join(" ", outcome.Families.Where(o => o.TrainSeconds > 0).Select(o => $"{o.Family.Code()} {o.TrainSeconds:0.0}"))}], forecasts {predictCpu.Seconds:0.0} s of CPU; so far {wall.Elapsed.TotalSeconds:0} s wall, {cpu.Seconds:0} s CPU)");
         }
         if (retrains == 0) throw new InsufficientHistoryException("no retraining of the rolling protocol had enough history");
         var (from, to) = book.Span();
@@ -112,6 +116,6 @@ public static class RollingEvaluation
             seconds.ToDictionary(kv => kv.Key, kv => Math.Round(kv.Value, 1)),
             unavailable.Where(kv => !validation.ContainsKey(kv.Key)).ToDictionary(kv => kv.Key, kv => kv.Value),
             validation.ToDictionary(kv => kv.Key, kv => ForecastMetrics.Average(kv.Value)),
-            retrains, retrainEvery, Math.Round(wall.Elapsed.TotalSeconds, 1));
+            retrains, retrainEvery, Math.Round(wall.Elapsed.TotalSeconds, 1), Math.Round(cpu.Seconds, 1));
     }
 }

@@ -129,6 +129,12 @@ public sealed record ForecastSettings
     /// <summary>Threads one training may use; the worker runs several trainings side by side, so 1 by default.</summary>
     public int Threads { get; init; } = 1;
 
+    /// <summary>
+    /// Fits of one training (family x validation window) run this many at a time, each with <see cref="Threads"/>;
+    /// the outcome is the same whatever the number. 1 in the service (its worker runs trainings side by side).
+    /// </summary>
+    public int Parallelism { get; init; } = 1;
+
     /// <summary>Seed of every random choice, so a training run can be repeated.</summary>
     public int Seed { get; init; } = 7;
 

@@ -27,6 +27,8 @@ public sealed class LstmFamily : IForecastFamily
 
     public string? UnavailableReason => _forcedReason ?? TorchRuntime.UnavailableReason;
 
+    private static readonly Lock TorchGate = new();
+
     public IForecastModel Fit(FeatureBuilder features, TrainingWindow window, ForecastSettings settings, CancellationToken cancellationToken)
     {
         ThrowIfUnavailable();
@@ -36,9 +38,15 @@ public sealed class LstmFamily : IForecastFamily
         var width = StaticWidth(features);
         var sequenceHours = Math.Clamp(settings.LstmSequenceHours, 1, FeatureBuilder.Lookback);
         var (mean, std) = Standardisation(features, origins, width);
-        var net = new Network(width, settings.LstmHidden);
-        torch.set_num_threads(Math.Max(1, settings.Threads));
-        torch.manual_seed(settings.Seed);
+        // TorchSharp's random generator is process-wide: the seed and the initial weights drawn from it are taken under
+        // one lock, so a fit is repeatable whatever trains beside it (training itself draws only from its own Random).
+        Network net;
+        lock (TorchGate)
+        {
+            torch.set_num_threads(Math.Max(1, settings.Threads));
+            torch.manual_seed(settings.Seed);
+            net = new Network(width, settings.LstmHidden);
+        }
         // Targets are divided by their horizon's typical size so that the loss weighs every horizon alike.
         var scales = MlNetFamily.HorizonScales(features, points);
         var targets = new float[origins.Length * FeatureBuilder.MaxHorizon];

@@ -80,6 +80,29 @@ public sealed class ForecastTrainer(IReadOnlyList<IForecastFamily> families, For
         }
         // Per window, the deltas of each family that trained there (for the ensemble).
         var windowDeltas = Enumerable.Range(0, k).Select(_ => new Dictionary<ModelFamily, double[]>()).ToArray();
+        // Every (family, window) fit is independent: they run side by side (settings.Parallelism at a time), each with
+        // its own settings.Threads, and are gathered in a fixed order, so the outcome does not depend on the parallelism.
+        var available = families.Where(f => f.UnavailableReason is null).ToList();
+        var jobs = Enumerable.Range(0, k).SelectMany(i => available.Select((f, fi) => (Family: fi, Window: i))).OrderByDescending(j => j.Family).ThenBy(j => j.Window).ToArray();   // the slower families (listed last) first
+        var fitted = new (IForecastModel? Model, double[]? Deltas, int Samples, double Seconds, Exception? Error)[jobs.Length];
+        // Taken one at a time in order (no chunking), so a slow fit does not hold back a chunk of others.
+        var order = System.Collections.Concurrent.Partitioner.Create(Enumerable.Range(0, jobs.Length), System.Collections.Concurrent.EnumerablePartitionerOptions.NoBuffering);
+        Parallel.ForEach(order, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, settings.Parallelism), CancellationToken = cancellationToken }, j =>
+        {
+            var (fi, i) = jobs[j];
+            var watch = Stopwatch.StartNew();
+            try
+            {
+                var fit = new TrainingWindow(FirstOrigin, bounds[i], bounds[i]);
+                var model = available[fi].Fit(features, fit, settings, cancellationToken);
+                var d = model.PredictDeltas(features, windowPoints[i]);
+                fitted[fi * k + i] = (model, d, i == k - 1 ? fit.Points(features).Count() : 0, watch.Elapsed.TotalSeconds, null);
+            }
+            catch (Exception ex) when (IsFamilyFailure(ex))
+            {
+                fitted[fi * k + i] = (null, null, 0, watch.Elapsed.TotalSeconds, ex);
+            }
+        });
         foreach (var family in families)
         {
             cancellationToken.ThrowIfCancellationRequested();
@@ -89,35 +112,34 @@ public sealed class ForecastTrainer(IReadOnlyList<IForecastFamily> families, For
                 progress?.Invoke(outcomes[^1]);
                 continue;
             }
-            var watch = Stopwatch.StartNew();
+            var fi = available.IndexOf(family);
             var sc = new Scored();
             IForecastModel? model = null;
             var samples = 0;
+            double seconds = 0;
             string? problem = null;
-            try
+            for (var i = 0; i < k; i++)
             {
-                for (var i = 0; i < k; i++)
-                {
-                    var fit = new TrainingWindow(FirstOrigin, bounds[i], bounds[i]);
-                    model = family.Fit(features, fit, settings, cancellationToken);
-                    var d = model.PredictDeltas(features, windowPoints[i]);
-                    windowDeltas[i][family.Family] = d;
-                    Add(sc, windowPoints[i], d);
-                    if (i == k - 1) samples = fit.Points(features).Count();
-                }
-            }
-            catch (Exception ex) when (IsFamilyFailure(ex))
-            {
-                problem = ex.Message;
+                var r = fitted[fi * k + i];
+                seconds += r.Seconds;
+                if (problem is not null) continue;
+                if (r.Error is not null) { problem = r.Error.Message; continue; }
+                model = r.Model;
+                windowDeltas[i][family.Family] = r.Deltas!;
+                Add(sc, windowPoints[i], r.Deltas!);
+                if (i == k - 1) samples = r.Samples;
             }
             FamilyOutcome o;
             if (problem is not null || model is null)
-                o = Failed(family.Family, problem ?? "not trained") with { TrainSeconds = watch.Elapsed.TotalSeconds };
+            {
+                for (var i = 0; i < k; i++) windowDeltas[i].Remove(family.Family);
+                o = Failed(family.Family, problem ?? "not trained") with { TrainSeconds = seconds };
+            }
             else
             {
                 scored[family.Family] = sc;
                 lastModels[family.Family] = model;
-                o = Outcome(family.Family, model, features, sc, bounds, watch.Elapsed.TotalSeconds, samples) with { TrainedThrough = lastFitEnd };
+                o = Outcome(family.Family, model, features, sc, bounds, seconds, samples) with { TrainedThrough = lastFitEnd };
             }
             outcomes.Add(o);
             progress?.Invoke(o);
@@ -157,26 +179,36 @@ public sealed class ForecastTrainer(IReadOnlyList<IForecastFamily> families, For
             // kept as validated, which keeps a retraining's cost near that of validation.
             var refit = new Dictionary<ModelFamily, IForecastModel>();
             var wanted = settings.RefitAllFamilies ? members : champion == ModelFamily.Ensemble ? members : members.Where(f => f == champion).ToList();
-            foreach (var f in wanted)
+            var refits = new (IForecastModel? Model, double Seconds)[wanted.Count];
+            Parallel.For(0, wanted.Count, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, settings.Parallelism), CancellationToken = cancellationToken }, j =>
             {
-                cancellationToken.ThrowIfCancellationRequested();
-                var i = outcomes.FindIndex(o => o.Family == f);
                 var watch = Stopwatch.StartNew();
                 try
                 {
-                    var model = families.First(x => x.Family == f).Fit(features, all, settings, cancellationToken);
-                    refit[f] = model;
-                    outcomes[i] = outcomes[i] with { Model = model, Samples = all.Points(features).Count(), TrainSeconds = outcomes[i].TrainSeconds + watch.Elapsed.TotalSeconds, Refitted = true, TrainedThrough = series.End };
+                    refits[j] = (families.First(x => x.Family == wanted[j]).Fit(features, all, settings, cancellationToken), watch.Elapsed.TotalSeconds);
                 }
                 catch (Exception ex) when (IsFamilyFailure(ex))
                 {
                     // The validated model still serves: it is what the figures describe.
-                    outcomes[i] = outcomes[i] with { TrainSeconds = outcomes[i].TrainSeconds + watch.Elapsed.TotalSeconds };
+                    refits[j] = (null, watch.Elapsed.TotalSeconds);
                 }
+            });
+            var allSamples = wanted.Count > 0 ? all.Points(features).Count() : 0;
+            for (var j = 0; j < wanted.Count; j++)
+            {
+                var f = wanted[j];
+                var i = outcomes.FindIndex(o => o.Family == f);
+                if (refits[j].Model is { } model)
+                {
+                    refit[f] = model;
+                    outcomes[i] = outcomes[i] with { Model = model, Samples = allSamples, TrainSeconds = outcomes[i].TrainSeconds + refits[j].Seconds, Refitted = true, TrainedThrough = series.End };
+                }
+                else
+                    outcomes[i] = outcomes[i] with { TrainSeconds = outcomes[i].TrainSeconds + refits[j].Seconds };
             }
             var e = outcomes.FindIndex(o => o.Family == ModelFamily.Ensemble);
             if (e >= 0 && (champion == ModelFamily.Ensemble || settings.RefitAllFamilies) && members.All(refit.ContainsKey))
-                outcomes[e] = outcomes[e] with { Model = new EnsembleModel(members.Select(f => refit[f]).ToList()), Refitted = true, TrainedThrough = series.End, Samples = all.Points(features).Count() };
+                outcomes[e] = outcomes[e] with { Model = new EnsembleModel(members.Select(f => refit[f]).ToList()), Refitted = true, TrainedThrough = series.End, Samples = allSamples };
         }
 
         FamilyOutcome? scoredIncumbent = null;

@@ -79,7 +79,8 @@ public sealed class CityForecastGrain(
             return new TargetRegistryView(t, champion?.Model ?? ModelFamily.Persistence.Code(), champion?.Version, r.ChampionReason, r.PromotedAt,
                 r.Versions.OrderByDescending(x => x.Version).ToList(), live, pairs, champion is null ? null : ValidationMae24(champion));
         }).ToList();
-        return Task.FromResult(new ModelRegistryView(_cityId, targets, s.Retrains, s.LastTrainedAt, s.LastTrainingReason, worker.IsPending(_cityId), s.Events.ToList()));
+        var skill = _options.TargetCodes.SelectMany(t => s.Targets.GetValueOrDefault(t) is { } r ? LiveSkillBook.Summary(t, r.LiveSkill) : []).ToList();
+        return Task.FromResult(new ModelRegistryView(_cityId, targets, s.Retrains, s.LastTrainedAt, s.LastTrainingReason, worker.IsPending(_cityId), s.Events.ToList(), skill));
     }
 
     public async Task HoursChanged(CityHoursChanged change)
@@ -290,6 +291,7 @@ public sealed class CityForecastGrain(
                 issued.Add(new IssuedForecast(forecast.IssuedFor, forecast.Hours.Take(_options.LiveHorizons).Select(h => h.Value).ToArray()));
             issued.RemoveAll(i => i.Origin < forecast.IssuedFor.AddHours(-_options.IssuedKeptHours));
             ScoreIssued(code, history, target);
+            ScoreSkill(state.State.Targets[code].LiveSkill, forecast, history, target, now);
         }
     }
 
@@ -335,6 +337,24 @@ public sealed class CityForecastGrain(
                 n++;
             }
         _live[code] = (n > 0 ? sum / n : double.NaN, n);
+    }
+
+    /// <summary>Records the forecast for live skill (with persistence's, the value at its origin) and scores what has matured.</summary>
+    private void ScoreSkill(LiveSkillState skill, CityForecast forecast, HourlySeries history, ForecastTarget target, DateTime now)
+    {
+        var actual = target.Values(history);
+        double Observed(DateTime hour)
+        {
+            var i = history.IndexOf(hour);
+            return i >= 0 && i < actual.Length ? actual[i] : double.NaN;
+        }
+        // Persistence: the latest value at or just before the origin, as the forecast's own level.
+        var persistence = double.NaN;
+        for (var age = 0; age <= FeatureBuilder.MaxLevelAgeHours && double.IsNaN(persistence); age++)
+            persistence = Observed(forecast.IssuedFor.AddHours(-age));
+        var horizons = _options.LiveSkillHorizonList;
+        LiveSkillBook.Issue(skill, forecast.IssuedFor, persistence, forecast.Hours.Select(h => h.Value).ToList(), horizons);
+        LiveSkillBook.Score(skill, Observed, Hours.Floor(now), _options.LiveSkillDays, horizons);
     }
 
     private (double? Mae, int Pairs) LiveAccuracy(string target) =>

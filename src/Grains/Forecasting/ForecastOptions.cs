@@ -52,6 +52,18 @@ public sealed class ForecastOptions
     /// <summary>Issued forecasts are kept this many hours after their origin: twice <see cref="LiveHorizons"/>, so every scored horizon has matured.</summary>
     public int IssuedKeptHours { get; set; } = 48;
 
+    /// <summary>Horizons (hours, comma separated) at which issued forecasts are scored against persistence (live skill).</summary>
+    public string LiveSkillHorizons { get; set; } = "1,6,12,24,48";
+
+    /// <summary>The horizons of <see cref="LiveSkillHorizons"/>.</summary>
+    public IReadOnlyList<int> LiveSkillHorizonList =>
+        LiveSkillHorizons.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(x => int.TryParse(x, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var h) ? h : -1)
+            .Distinct().Order().ToList();
+
+    /// <summary>Days of matured forecasts live skill is measured over (a rolling buffer of daily sums).</summary>
+    public int LiveSkillDays { get; set; } = 30;
+
     /// <summary>Recent registry events kept for operators (promotions, retrainings, failures).</summary>
     public int EventsKept { get; set; } = 20;
 
@@ -76,6 +88,9 @@ public sealed class ForecastOptionsValidation : Microsoft.Extensions.Options.IVa
         AtLeast(errors, "Forecasting:LiveHorizons", o.LiveHorizons, 1);
         AtLeast(errors, "Forecasting:IssuedKeptHours", o.IssuedKeptHours, o.LiveHorizons);
         AtLeast(errors, "Forecasting:EventsKept", o.EventsKept, 0);
+        AtLeast(errors, "Forecasting:LiveSkillDays", o.LiveSkillDays, 1);
+        if (o.LiveSkillHorizonList.Any(h => h < 1 || h > AirQuality.Forecasting.Features.FeatureBuilder.MaxHorizon))
+            errors.Add($"Forecasting:LiveSkillHorizons is '{o.LiveSkillHorizons}'; it may list only hours from 1 to {AirQuality.Forecasting.Features.FeatureBuilder.MaxHorizon}, comma separated.");
         AtLeast(errors, "Forecasting:VersionsKept", o.VersionsKept, 1);
         if (o.NewSamplesWindow <= TimeSpan.Zero) errors.Add($"Forecasting:NewSamplesWindow is {o.NewSamplesWindow}; it must be a positive time span.");
         if (o.RetrainCooldown < TimeSpan.Zero) errors.Add($"Forecasting:RetrainCooldown is {o.RetrainCooldown}; it cannot be negative.");

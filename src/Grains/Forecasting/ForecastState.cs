@@ -41,6 +41,9 @@ public sealed class TargetRegistry
 
     /// <summary>Forecasts issued for the last hours (1-24 h values by origin hour), to measure live accuracy.</summary>
     [Id(4)] public List<IssuedForecast> Issued { get; set; } = [];
+
+    /// <summary>Issued forecasts waiting for their hours and the daily sums of those scored (live skill against persistence).</summary>
+    [Id(5)] public LiveSkillState LiveSkill { get; set; } = new();
 }
 
 /// <summary>The first 24 hours of a forecast as issued, kept until they can all be compared with what happened.</summary>

@@ -30,7 +30,7 @@ public static class EvaluateCommand
         var horizons = new Option<string>("--horizons") { Description = "Horizons in hours to report, 1-48", DefaultValueFactory = _ => "1,6,12,24,48" };
         var testFraction = new Option<double>("--test-fraction") { Description = "Share of the history, at its end, held out for the test", DefaultValueFactory = _ => 0.2 };
         var json = new Option<string?>("--json") { Description = "Write the figures as JSON to this file" };
-        var threads = new Option<int>("--threads") { Description = "Threads each family may use (default: all cores)", DefaultValueFactory = _ => Environment.ProcessorCount };
+        var threads = new Option<int>("--threads") { Description = "Fits run side by side, each on one thread (default: all cores); the figures do not depend on it", DefaultValueFactory = _ => Environment.ProcessorCount };
         var protocol = new Option<string>("--protocol") { Description = "split (train once on the earlier part, score the later part) or rolling (replay the service: retrain every --retrain-every, forecast every hour)", DefaultValueFactory = _ => "split" };
         var retrainEvery = new Option<string>("--retrain-every") { Description = "Rolling protocol: time between retrainings, e.g. 7d, 1d (the service), 12h", DefaultValueFactory = _ => "7d" };
         var historyDays = new Option<int>("--history-days") { Description = "Rolling protocol: days of history each retraining reads (the service's Forecasting:HistoryDays)", DefaultValueFactory = _ => new ForecastOptions().HistoryDays };
@@ -79,7 +79,7 @@ public static class EvaluateCommand
         // Every family is refitted on the whole training part, so each one's test figures describe the model it would serve.
         // Split: every family is refitted on the whole training part, so each one's test figures describe the model it
         // would serve. Rolling: as the service trains (only what serves is refitted).
-        var settings = new ForecastSettings { Threads = threads, RefitAllFamilies = rolling == false, Covariates = use.Value };
+        var settings = new ForecastSettings { Threads = 1, Parallelism = threads, RefitAllFamilies = rolling == false, Covariates = use.Value };
         if (!TrySettings(settingTexts, settings, out var settingError)) return Fail(settingError);
 
         var observations = new List<HourlyObservation>();
@@ -199,7 +199,7 @@ public static class EvaluateCommand
             Console.WriteLine($"{level} band coverage of served forecasts, out of sample: " + string.Join(", ", byHorizon.Select(kv => $"{kv.Key} h {kv.Value:P1}")) + $"; 1-48 h average {r.IntervalsAverage148[level]:P1}");
         Console.WriteLine("category accuracy (served / persistence): " + string.Join(", ", r.CategoryAccuracy.Select(kv => $"{kv.Key} h {kv.Value:P0} / {r.CategoryAccuracyPersistence[kv.Key]:P0}")));
         if (r.UpperBound) Console.WriteLine($"UPPER BOUND: {EvaluationReport.UpperBoundLabel}");
-        Console.WriteLine($"{r.WallSeconds:0.0} s");
+        Console.WriteLine($"{r.WallSeconds:0.0} s wall, {r.CpuSeconds:0.0} s CPU");
     }
 
     /// <summary>`7d`, `1d`, `12h` (or a bare number of hours) as hours.</summary>

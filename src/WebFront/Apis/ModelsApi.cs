@@ -26,7 +26,7 @@ public static class ModelsApi
         group.MapGet("/performance/{city}", GetPerformance)
             .WithName("GetModelPerformance")
             .WithSummary("Model registry and accuracy of a city")
-            .WithDescription("Every target's champion and versions with `{city, model, version, trained_at, samples, metrics{r2, rmse, mae, mape}}` (validation, averaged over 1-48 h, and per horizon), band coverage, live accuracy of issued forecasts, retraining count and recent events.");
+            .WithDescription("Every target's champion and versions with `{city, model, version, trained_at, samples, metrics{r2, rmse, mae, mape}}` (validation, averaged over 1-48 h, and per horizon), band coverage, live accuracy of issued forecasts, retraining count and recent events. `registry.live_skill` lists, per target and horizon, the forecasts the service issued and scored once their hour was observed: `{target, horizon_hours, count, mae, persistence_mae, skill}` with persistence scored on the same hours and skill = 1 - mae / persistence_mae.");
 
         group.MapGet("/list", List)
             .WithName("ListModels")
