@@ -116,7 +116,20 @@ public sealed class ClusterReachableCheck(IGrainFactory grains) : IHealthCheck
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
-            return HealthCheckResult.Unhealthy("unreachable: " + ex.GetType().Name);
+            // The management grain reads the membership table, which is in PostgreSQL: while the database is away, a
+            // silo still answers from its own view of the cluster.
+            try
+            {
+                var silos = await grains.GetGrain<IClusterViewGrain>(0).GetActiveSilos().WaitAsync(TimeSpan.FromSeconds(3), cancellationToken);
+                var data = new Dictionary<string, object> { [ActiveSilos] = silos.Count, [Silos] = silos };
+                return silos.Count > 0
+                    ? HealthCheckResult.Healthy($"{silos.Count} active silo(s) (membership table unreadable: {ex.GetType().Name})", data)
+                    : HealthCheckResult.Unhealthy("no active silo", data: data);
+            }
+            catch (Exception) when (ex is not OutOfMemoryException)
+            {
+                return HealthCheckResult.Unhealthy("unreachable: " + ex.GetType().Name);
+            }
         }
     }
 }

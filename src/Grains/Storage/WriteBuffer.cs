@@ -201,6 +201,7 @@ public sealed class BufferedReadingStore : IReadingStore, IAsyncDisposable
     private readonly Lock _lock = new();
     private readonly CancellationTokenSource _stopping = new();
     private int _pendingRows;
+    private int _disposed;
     private Task? _flusher;
 
     public BufferedReadingStore(PostgresReadingStore inner, IOptions<WriteBufferOptions> options, WriteBufferMonitor monitor,
@@ -348,6 +349,8 @@ public sealed class BufferedReadingStore : IReadingStore, IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        // The same instance is registered as itself and as the store: disposed once.
+        if (Interlocked.Exchange(ref _disposed, 1) == 1) return;
         if (PendingRows > 0 && !await DrainAsync(TimeSpan.FromSeconds(5)))
             _logger.LogError("Stopping with {Rows} rows not written: the store did not take them", PendingRows);
         _stopping.Cancel();

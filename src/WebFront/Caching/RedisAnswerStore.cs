@@ -103,6 +103,20 @@ public sealed class RedisAnswerStore : IDistributedCache
     /// <summary>Deletes every answer of this system from Redis; returns how many keys went.</summary>
     public async Task<long> ClearAsync()
     {
+        if (!InUse) return 0;
+        try
+        {
+            return await ClearCoreAsync();
+        }
+        catch (Exception ex) when (ex is RedisException or TimeoutException)
+        {
+            Trip(ex);
+            return 0;
+        }
+    }
+
+    private async Task<long> ClearCoreAsync()
+    {
         if (!redis.IsConnected) return 0;
         long deleted = 0;
         foreach (var endpoint in redis.GetEndPoints())
@@ -156,7 +170,7 @@ public sealed class RedisAnswerStore : IDistributedCache
     {
         try
         {
-            var dropped = await ClearAsync();
+            var dropped = await ClearCoreAsync();
             if (dropped > 0) logger.LogInformation("Dropped {Keys} cached answers from Redis after its outage", dropped);
         }
         catch (Exception ex) when (ex is RedisException or TimeoutException)

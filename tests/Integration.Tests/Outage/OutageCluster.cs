@@ -240,9 +240,10 @@ public sealed class OutageCluster : IAsyncLifetime
 
         public async ValueTask DisposeAsync()
         {
+            if (_loop is null) return;
             _stop.Cancel();
-            if (_loop is not null) await _loop;
-            _stop.Dispose();
+            await _loop;
+            _loop = null;
         }
     }
 
