@@ -47,7 +47,7 @@ public sealed class RedisOutageTests(ITestOutputHelper output) : IAsyncLifetime
             "--Logging:LogLevel:Default=Warning",
         ]);
         await _app.StartAsync();
-        var address = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        var address = _app.Services.GetRequiredService<Microsoft.AspNetCore.Hosting.Server.IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         _http = new HttpClient { BaseAddress = new Uri(address), Timeout = TimeSpan.FromSeconds(30) };
         await SystemReadiness.WaitUntilReadyAsync(_http, TimeSpan.FromSeconds(120));
         _probe = await ConnectionMultiplexer.ConnectAsync(new ConfigurationOptions
