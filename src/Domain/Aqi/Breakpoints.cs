@@ -1,8 +1,6 @@
 using System.Globalization;
-using System.Reflection;
+using AirQuality.Domain.Data;
 using AirQuality.Domain.Readings;
-using CsvHelper;
-using CsvHelper.Configuration;
 
 namespace AirQuality.Domain.Aqi;
 
@@ -45,7 +43,7 @@ public static class BreakpointTables
     private static IReadOnlyList<Breakpoint> LoadIndia()
     {
         var rows = new List<Breakpoint>();
-        foreach (var r in ReadCsv("india_naqi_2014.csv"))
+        foreach (var r in EmbeddedTables.Read("india_naqi_2014.csv"))
         {
             if (!Pollutants.TryParse(r["pollutant"], out var p)) continue;
             var averaging = r["averaging_period"];
@@ -74,7 +72,7 @@ public static class BreakpointTables
     {
         var shared = new List<Breakpoint>();
         var pm25 = new Dictionary<string, List<Breakpoint>> { [Us2024] = [], [Us2012] = [] };
-        foreach (var r in ReadCsv("us_epa_aqi.csv"))
+        foreach (var r in EmbeddedTables.Read("us_epa_aqi.csv"))
         {
             if (!Pollutants.TryParse(r["pollutant"], out var p)) continue;
             var b = new Breakpoint(p, r["averaging_period"], r["unit"], r["category"], (int)Parse(r["aqi_lo"]),
@@ -86,21 +84,6 @@ public static class BreakpointTables
                 shared.Add(b);
         }
         return pm25.ToDictionary(kv => kv.Key, kv => (IReadOnlyList<Breakpoint>)[.. kv.Value, .. shared]);
-    }
-
-    private static IEnumerable<IReadOnlyDictionary<string, string>> ReadCsv(string name)
-    {
-        using var stream = Assembly.GetExecutingAssembly().GetManifestResourceStream($"AirQuality.Domain.Data.{name}")
-            ?? throw new InvalidOperationException($"Embedded table {name} is missing from the build");
-        using var reader = new StreamReader(stream);
-        using var csv = new CsvReader(reader, new CsvConfiguration(CultureInfo.InvariantCulture));
-        csv.Read();
-        csv.ReadHeader();
-        var header = csv.HeaderRecord!;
-        var rows = new List<IReadOnlyDictionary<string, string>>();
-        while (csv.Read())
-            rows.Add(header.ToDictionary(h => h, h => csv.GetField(h) ?? ""));
-        return rows;
     }
 
     private static double Parse(string s) => double.Parse(s, CultureInfo.InvariantCulture);
