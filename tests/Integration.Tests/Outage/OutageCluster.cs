@@ -46,8 +46,12 @@ public sealed class OutageCluster : IAsyncLifetime
 
     public IGrainFactory Grains => Web.Services.GetRequiredService<IGrainFactory>();
 
+    /// <summary>Why the fixture could not start a PostgreSQL of its own here (no binaries), or null.</summary>
+    public string? Unavailable { get; } = PrivatePostgres.Unavailable;
+
     public async Task InitializeAsync()
     {
+        if (Unavailable is not null) return;
         Postgres = await PrivatePostgres.StartAsync();
         await using (var conn = new NpgsqlConnection(Postgres.ConnectionString()))
         {
@@ -256,7 +260,7 @@ public sealed class OutageCluster : IAsyncLifetime
             await app.StopAsync();
             await app.DisposeAsync();
         }
-        await Postgres.DisposeAsync();
-        File.Delete(_catalog);
+        if (Postgres is not null) await Postgres.DisposeAsync();
+        if (_catalog != "") File.Delete(_catalog);
     }
 }

@@ -31,6 +31,7 @@ public sealed class RedisOutageTests(ITestOutputHelper output) : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
+        if (PrivateRedis.Unavailable is not null) return;
         _redis = await PrivateRedis.StartAsync();
         _catalog = Path.Combine(Path.GetTempPath(), $"aq-redis-cities-{Guid.NewGuid():N}.csv");
         var lines = File.ReadAllLines(Path.Combine(TestServices.RepositoryRoot, "src", "Domain", "Data", "cities.csv"));
@@ -56,9 +57,10 @@ public sealed class RedisOutageTests(ITestOutputHelper output) : IAsyncLifetime
         });
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Redis_killed_or_frozen_answers_come_uncached_without_stalls_and_the_tier_comes_back_by_itself()
     {
+        Skip.If(PrivateRedis.Unavailable is { } why, why);
         await WaitCacheUsedAsync("Redis holding answers at the start");
 
         // Killed: connections drop.
@@ -156,7 +158,7 @@ public sealed class RedisOutageTests(ITestOutputHelper output) : IAsyncLifetime
             await _app.StopAsync();
             await _app.DisposeAsync();
         }
-        await _redis.DisposeAsync();
-        File.Delete(_catalog);
+        if (_redis is not null) await _redis.DisposeAsync();
+        if (_catalog != "") File.Delete(_catalog);
     }
 }
