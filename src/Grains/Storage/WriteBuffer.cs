@@ -273,7 +273,7 @@ public sealed class BufferedReadingStore : IReadingStore, IAsyncDisposable
         _queue.Enqueue(write);
         _pendingRows += write.Rows;
         _monitor.Buffered(write.Rows, _pendingRows, _queue.Count, _queue.Peek().At);
-        if (_flusher is null || _flusher.IsCompleted) _flusher = Task.Run(FlushLoopAsync);
+        if (_flusher is null) _flusher = Task.Run(FlushLoopAsync);
     }
 
     private async Task FlushLoopAsync()
@@ -284,7 +284,12 @@ public sealed class BufferedReadingStore : IReadingStore, IAsyncDisposable
             Pending head;
             lock (_lock)
             {
-                if (!_queue.TryPeek(out head!)) return;
+                // Emptied: the next write refused starts a new loop (decided under the same lock, so none is stranded).
+                if (!_queue.TryPeek(out head!))
+                {
+                    _flusher = null;
+                    return;
+                }
             }
             try
             {
