@@ -47,6 +47,9 @@ public static class GrainKeys
     /// <summary>Key of the singleton that applies the readings store's retention and creates its partitions.</summary>
     public const string StorageMaintenance = "maintenance-storage";
 
+    /// <summary>Key of the singleton that gathers how every silo's writes to the store stand.</summary>
+    public const string StorageHealth = "health-storage";
+
     public const string BulletinPrefix = "bulletin-";
 
     /// <summary>Key of the bulletin of a date in India (`bulletin-2025-11-05`).</summary>

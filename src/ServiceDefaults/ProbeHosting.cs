@@ -28,7 +28,7 @@ public static class ProbeHosting
     public const string ApiTag = "api";
 
     /// <summary>Check names, which are also the fields of the API's health answer they fill.</summary>
-    public const string ClusterCheck = "cluster", DatabaseCheck = "database", CitiesCheck = "cities";
+    public const string ClusterCheck = "cluster", DatabaseCheck = "database", CitiesCheck = "cities", StorageCheck = "storage";
 
     /// <summary>
     /// Registers the checks every host shares: every catalog city answers (ready), and, in cluster mode, a round trip
@@ -45,8 +45,11 @@ public static class ProbeHosting
         checks.AddCheck<CatalogReadyCheck>(CitiesCheck, tags: [ReadyTag]);
         if (settings.PostgresConnectionString is { } cs)
         {
-            var dataSource = new NpgsqlDataSourceBuilder(cs) { ConnectionStringBuilder = { ApplicationName = "airquality-health", Timeout = 3 } }.Build();
-            checks.AddNpgSql(_ => dataSource, name: DatabaseCheck, failureStatus: HealthStatus.Degraded, tags: [ApiTag], timeout: TimeSpan.FromSeconds(3));
+            // Unpooled: each check sees the server's current settings (a database switched to read-only shows at once).
+            var dataSource = new NpgsqlDataSourceBuilder(cs) { ConnectionStringBuilder = { ApplicationName = "airquality-health", Timeout = 3, Pooling = false } }.Build();
+            checks.Add(new HealthCheckRegistration(DatabaseCheck, _ => new DatabaseWritableCheck(dataSource), HealthStatus.Degraded, [ApiTag], TimeSpan.FromSeconds(3)));
+            // The silos' write buffers and unsaved grain states: a database that refuses writes is degraded, not down.
+            checks.AddGrainCheck(StorageCheck, StorageWritesCheck.CheckAsync);
         }
         return checks;
     }
@@ -113,7 +116,74 @@ public sealed class ClusterReachableCheck(IGrainFactory grains) : IHealthCheck
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
-            return HealthCheckResult.Unhealthy("unreachable: " + ex.GetType().Name);
+            // The management grain reads the membership table, which is in PostgreSQL: while the database is away, a
+            // silo still answers from its own view of the cluster.
+            try
+            {
+                var silos = await grains.GetGrain<IClusterViewGrain>(0).GetActiveSilos().WaitAsync(TimeSpan.FromSeconds(3), cancellationToken);
+                var data = new Dictionary<string, object> { [ActiveSilos] = silos.Count, [Silos] = silos };
+                return silos.Count > 0
+                    ? HealthCheckResult.Healthy($"{silos.Count} active silo(s) (membership table unreadable: {ex.GetType().Name})", data)
+                    : HealthCheckResult.Unhealthy("no active silo", data: data);
+            }
+            catch (Exception) when (ex is not OutOfMemoryException)
+            {
+                return HealthCheckResult.Unhealthy("unreachable: " + ex.GetType().Name);
+            }
         }
+    }
+}
+
+/// <summary>PostgreSQL answers and takes writes: degraded when it is unreachable, in recovery (a standby) or read-only.</summary>
+public sealed class DatabaseWritableCheck(NpgsqlDataSource dataSource) : IHealthCheck
+{
+    public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            await using var cmd = dataSource.CreateCommand("SELECT current_setting('transaction_read_only'), pg_is_in_recovery()");
+            await using var reader = await cmd.ExecuteReaderAsync(cancellationToken);
+            await reader.ReadAsync(cancellationToken);
+            if (reader.GetString(0) == "on") return new HealthCheckResult(context.Registration.FailureStatus, "read-only: the database refuses writes (default_transaction_read_only)");
+            if (reader.GetBoolean(1)) return new HealthCheckResult(context.Registration.FailureStatus, "read-only: the server is a standby in recovery");
+            return HealthCheckResult.Healthy("connected");
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            return new HealthCheckResult(context.Registration.FailureStatus, ex.Message, ex);
+        }
+    }
+}
+
+/// <summary>
+/// How the silos' writes to the store stand, from their reports to the storage-health grain: degraded while any silo
+/// has rows waiting in its write buffer or grain states it could not write, or lost rows to a full buffer.
+/// </summary>
+public static class StorageWritesCheck
+{
+    /// <summary>Reports older than this are of silos gone (or not yet reporting).</summary>
+    public static readonly TimeSpan MaxAge = TimeSpan.FromSeconds(60);
+
+    public static async Task<HealthCheckResult> CheckAsync(IGrainFactory grains, CancellationToken cancellationToken)
+    {
+        var reports = await grains.GetGrain<IStorageHealthGrain>(GrainKeys.StorageHealth).GetReports(MaxAge).WaitAsync(TimeSpan.FromSeconds(3), cancellationToken);
+        var data = new Dictionary<string, object>
+        {
+            ["pending_rows"] = reports.Sum(r => r.PendingRows),
+            ["unsaved_states"] = reports.Sum(r => r.UnsavedStates),
+            ["buffered_rows"] = reports.Sum(r => r.BufferedRows),
+            ["flushed_rows"] = reports.Sum(r => r.FlushedRows),
+            ["dropped_rows"] = reports.Sum(r => r.DroppedRows),
+        };
+        var failing = reports.Where(r => !r.Healthy).ToList();
+        var dropped = reports.Sum(r => r.DroppedRows);
+        if (failing.Count == 0 && dropped == 0) return HealthCheckResult.Healthy("writes accepted", data);
+        var since = failing.Select(r => r.FailingSince).Where(t => t is not null).Min();
+        var error = failing.Select(r => r.LastError).FirstOrDefault(e => e is not null);
+        var text = failing.Count == 0
+            ? $"writes accepted; {dropped} rows were lost to a full write buffer"
+            : $"writes refused since {since:HH:mm:ss}Z ({error}); {data["pending_rows"]} rows buffered, {data["unsaved_states"]} grain states unsaved"
+              + (dropped > 0 ? $", {dropped} rows lost" : "");
+        return HealthCheckResult.Degraded(text, data: data);
     }
 }

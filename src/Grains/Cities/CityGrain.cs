@@ -7,6 +7,7 @@ using AirQuality.Grains.Storage;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Concurrency;
+using Orleans.Storage;
 
 namespace AirQuality.Grains.Cities;
 
@@ -28,12 +29,15 @@ public sealed class CityGrain(
     SourceHealthReporter health,
     CityMetrics metrics,
     QualityMetrics qualityMetrics,
+    WriteBufferMonitor writes,
+    IOptions<WriteBufferOptions> writeOptions,
     ILogger<CityGrain> logger) : Grain, ICityGrain, IRemindable
 {
     public const string PollReminder = "poll";
 
     private readonly SemaphoreSlim _mutation = new(1, 1);
     private readonly CityOptions _options = options.Value;
+    private readonly TimeSpan _retryPeriod = writeOptions.Value.StateRetryPeriod;
     private City _city = null!;
     private PollCycle _cycle = null!;
     private CityHistory _history = null!;
@@ -43,6 +47,8 @@ public sealed class CityGrain(
     private CityCurrent? _current;
     private readonly SingleFlight _polls = new();
     private IGrainTimer? _historyTimer;
+    private IGrainTimer? _stateRetry;
+    private bool _stateUnsaved;
 
     private DateTime Now => clock.GetUtcNow().UtcDateTime;
 
@@ -65,11 +71,12 @@ public sealed class CityGrain(
         if (_current is not null) _announcer.AnnounceAsync(_current, null, Now).Ignore();
     }
 
-    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
         // A failed activation has no city.
         if (_city is not null) qualityMetrics.Forget(_city.Id);
-        return Task.CompletedTask;
+        // A state the store refused so far gets one last try; a silo stopping gracefully hands the city over with it.
+        if (_stateUnsaved) await SaveStateAsync();
     }
 
     public async Task Start()
@@ -128,7 +135,7 @@ public sealed class CityGrain(
             changedState |= PollCycle.Record(state.State.Sources, result.Outcomes, now);
             changedState |= _quality.Record(result, now, polled);
             changed = await _history.MergeAsync(_window, result.Fresh);
-            if (changedState || changed.Count > 0) await state.WriteStateAsync();
+            if (changedState || changed.Count > 0 || _stateUnsaved) await SaveStateAsync();
             var before = _current?.Quality;
             _current = Assess(now);
             qualityChanged = !(_current?.Quality?.SameAs(before) ?? before is null);
@@ -153,6 +160,46 @@ public sealed class CityGrain(
         if (!quality.SameAs(_current?.Quality))
             GrainFactory.GetGrain<IDataQualityGrain>(GrainKeys.Quality).Report(quality).Ignore();
         return current is null ? null : current with { Quality = quality };
+    }
+
+    /// <summary>
+    /// Writes the state. While the store refuses it (down, read-only) the city keeps serving and merging from memory and
+    /// a timer writes it again every <see cref="WriteBufferOptions.StateRetryPeriod"/>; a conflicting write (another
+    /// activation wrote meanwhile) is not a store failure and is thrown.
+    /// </summary>
+    private async Task SaveStateAsync()
+    {
+        try
+        {
+            await state.WriteStateAsync();
+        }
+        catch (Exception ex) when (ex is not InconsistentStateException and not OutOfMemoryException)
+        {
+            if (!_stateUnsaved) logger.LogWarning("State of {City} not written ({Error}); kept in memory and retried", _city.Name, ex.Message);
+            _stateUnsaved = true;
+            writes.StateUnsaved(this.GetPrimaryKeyString(), ex);
+            _stateRetry ??= this.RegisterGrainTimer(RetryStateAsync, new GrainTimerCreationOptions(_retryPeriod, _retryPeriod) { Interleave = true });
+            return;
+        }
+        if (!_stateUnsaved) return;
+        _stateUnsaved = false;
+        writes.StateSaved(this.GetPrimaryKeyString());
+        _stateRetry?.Dispose();
+        _stateRetry = null;
+        logger.LogInformation("State of {City} written again", _city.Name);
+    }
+
+    private async Task RetryStateAsync(CancellationToken cancellationToken)
+    {
+        await _mutation.WaitAsync(cancellationToken);
+        try
+        {
+            if (_stateUnsaved) await SaveStateAsync();
+        }
+        finally
+        {
+            _mutation.Release();
+        }
     }
 
     /// <summary>The first start's history from a remote source (OpenWeather), in the background, retried by its timer until it succeeds once.</summary>

@@ -110,7 +110,16 @@ public sealed class SourceHealthGrain(
     {
         if (!_dirty) return;
         _dirty = false;
-        await state.WriteStateAsync(cancellationToken);
+        try
+        {
+            await state.WriteStateAsync(cancellationToken);
+        }
+        catch
+        {
+            // The store refused it (down, read-only): the next flush tries again.
+            _dirty = true;
+            throw;
+        }
     }
 }
 

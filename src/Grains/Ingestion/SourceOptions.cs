@@ -42,6 +42,9 @@ public abstract class UpstreamOptions
     /// <summary>How long an open circuit refuses calls before one probe is let through.</summary>
     public TimeSpan CircuitBreakDuration { get; set; } = TimeSpan.FromMinutes(5);
 
+    /// <summary>Largest answer body read, in KiB; a larger one fails the attempt unread (a body that never ends is also cut by <see cref="AttemptTimeout"/>).</summary>
+    public int MaxResponseKilobytes { get; set; } = 64 * 1024;
+
     /// <summary>Requests per minute this process sends at most (queued beyond); null for no limit.</summary>
     public int? CallsPerMinute { get; set; }
 }

@@ -16,6 +16,9 @@ namespace AirQuality.Grains.Ingestion;
 /// <summary>A source could not give an answer; the message says why in a line fit for a status page (never the key).</summary>
 public sealed class SourceException(string message, Exception? inner = null) : Exception(message, inner);
 
+/// <summary>An upstream's answer body was too large or not JSON: a failed attempt for the circuit breaker, not retried.</summary>
+public sealed class UpstreamBodyException(string message, Exception? inner = null) : Exception(message, inner);
+
 /// <summary>
 /// The one HTTP stack of the sources: a typed client per source from <c>IHttpClientFactory</c> with the standard
 /// resilience handler (rate limit, total timeout, retries with jittered exponential backoff that honour
@@ -46,6 +49,9 @@ public static class UpstreamHttp
         builder.AddStandardResilienceHandler().Configure((r, sp) => Configure(r, source, sp.GetRequiredService<IOptions<TOptions>>().Value, sp.GetRequiredService<SourceMonitor>()));
         // Added after the resilience handler, so it sits inside it and sees every attempt, retries included.
         builder.AddHttpMessageHandler(sp => new AttemptCounter(source, sp.GetRequiredService<SourceMonitor>()));
+        // Innermost: the whole body is read within the attempt's timeout and size bound, so a body that never ends
+        // or is not JSON is a failed attempt the circuit breaker counts, not a hang or a half-read answer.
+        builder.AddHttpMessageHandler(sp => new BoundedBody(sp.GetRequiredService<IOptions<TOptions>>().Value.MaxResponseKilobytes * 1024L));
         return builder;
     }
 
@@ -71,6 +77,9 @@ public static class UpstreamHttp
             return default;
         };
 
+        // Bodies that are not JSON count as failures too (not retried: the next poll asks again).
+        r.CircuitBreaker.ShouldHandle = args => ValueTask.FromResult(
+            HttpClientResiliencePredicates.IsTransient(args.Outcome) || args.Outcome.Exception is UpstreamBodyException);
         r.CircuitBreaker.FailureRatio = o.CircuitFailureRatio;
         r.CircuitBreaker.MinimumThroughput = Math.Max(2, o.CircuitMinimumThroughput);
         var minimumSampling = o.AttemptTimeout * 2;
@@ -128,6 +137,10 @@ public static class UpstreamHttp
         catch (TimeoutRejectedException ex)
         {
             throw new SourceException($"timed out after {ex.Timeout.TotalSeconds:0.###} s", ex);
+        }
+        catch (UpstreamBodyException ex)
+        {
+            throw new SourceException(ex.Message, ex);
         }
         catch (RateLimiterRejectedException ex)
         {
@@ -219,6 +232,73 @@ public static class UpstreamHttp
     {
         var i = s.IndexOf('.', StringComparison.Ordinal);
         return i > 0 ? s[..i] : s;
+    }
+
+    /// <summary>
+    /// Reads each answer's body whole, within the attempt's cancellation (its timeout) and at most
+    /// <paramref name="maxBytes"/>, and checks that a successful answer is JSON; the response goes on with the body in
+    /// memory. A body too large, cut off, or not JSON throws <see cref="UpstreamBodyException"/>.
+    /// </summary>
+    private sealed class BoundedBody(long maxBytes) : DelegatingHandler
+    {
+        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            var response = await base.SendAsync(request, cancellationToken);
+            try
+            {
+                var content = response.Content;
+                if (content.Headers.ContentLength > maxBytes) throw TooLarge();
+                var body = new MemoryStream();
+                await using (var stream = await content.ReadAsStreamAsync(cancellationToken))
+                {
+                    var chunk = new byte[16 * 1024];
+                    int n;
+                    while ((n = await stream.ReadAsync(chunk, cancellationToken)) > 0)
+                    {
+                        if (body.Length + n > maxBytes) throw TooLarge();
+                        body.Write(chunk, 0, n);
+                    }
+                }
+                var bytes = body.GetBuffer().AsMemory(0, (int)body.Length);
+                if (response.IsSuccessStatusCode) CheckJson(content.Headers.ContentType?.MediaType, bytes.Span);
+                var buffered = new ReadOnlyMemoryContent(bytes);
+                foreach (var h in content.Headers) buffered.Headers.TryAddWithoutValidation(h.Key, h.Value);
+                response.Content = buffered;
+                content.Dispose();
+                return response;
+            }
+            catch (IOException ex) when (!cancellationToken.IsCancellationRequested)
+            {
+                response.Dispose();
+                throw new HttpRequestException(HttpRequestError.ResponseEnded, "answer cut off: " + ex.Message, ex);
+            }
+            catch
+            {
+                response.Dispose();
+                throw;
+            }
+        }
+
+        private UpstreamBodyException TooLarge() => new($"answer larger than {maxBytes / 1024} KiB, not read");
+
+        private static void CheckJson(string? mediaType, ReadOnlySpan<byte> body)
+        {
+            if (mediaType is not null && !mediaType.Contains("json", StringComparison.OrdinalIgnoreCase))
+                throw new UpstreamBodyException($"not JSON ({mediaType})");
+            if (body.StartsWith((ReadOnlySpan<byte>)[0xEF, 0xBB, 0xBF])) body = body[3..];
+            try
+            {
+                var reader = new Utf8JsonReader(body);
+                while (reader.Read())
+                {
+                }
+                if (reader.BytesConsumed == 0) throw new UpstreamBodyException("empty answer (no JSON)");
+            }
+            catch (JsonException ex)
+            {
+                throw new UpstreamBodyException($"malformed JSON at {ex.Path ?? "$"} (line {ex.LineNumber}): {FirstLine(ex.Message)}", ex);
+            }
+        }
     }
 
     /// <summary>Counts each attempt and its status into the <see cref="SourceMonitor"/>.</summary>

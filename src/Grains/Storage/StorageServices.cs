@@ -14,11 +14,17 @@ public static class StorageServices
     {
         services.AddOptions<RetentionOptions>().Bind(configuration.GetSection(RetentionOptions.Section));
         services.AddOptions<MaintenanceOptions>().Bind(configuration.GetSection(MaintenanceOptions.Section));
+        services.AddOptions<WriteBufferOptions>().Bind(configuration.GetSection(WriteBufferOptions.Section));
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<WriteBufferMonitor>();
         var connectionString = configuration.GetConnectionString("Postgres");
         if (!string.IsNullOrWhiteSpace(connectionString))
         {
             services.TryAddSingleton(_ => new ReadingsDatabase(connectionString));
-            services.TryAddSingleton<IReadingStore, PostgresReadingStore>();
+            // Writes the database refuses (down, read-only, full) wait in the silo's write buffer until it takes them.
+            services.TryAddSingleton<PostgresReadingStore>();
+            services.TryAddSingleton<BufferedReadingStore>();
+            services.TryAddSingleton<IReadingStore>(sp => sp.GetRequiredService<BufferedReadingStore>());
             services.TryAddSingleton<IStorageMaintenance, PostgresMaintenance>();
         }
         else
@@ -27,6 +33,7 @@ public static class StorageServices
             services.TryAddSingleton<IStorageMaintenance, InMemoryMaintenance>();
         }
         services.AddHostedService<StorageMaintenanceStarter>();
+        services.AddHostedService<StorageHealthReporter>();
         return services;
     }
 }

@@ -95,8 +95,13 @@ public static class HealthApi
         var up = c is { Status: HealthStatus.Healthy };
 
         var database = entries.TryGetValue(ProbeHosting.DatabaseCheck, out var db)
-            ? db.Status == HealthStatus.Healthy ? "connected" : $"unavailable: {db.Exception?.Message ?? db.Description ?? "no answer"}"
+            ? db.Status == HealthStatus.Healthy ? "connected"
+                : db.Exception is null && db.Description?.StartsWith("read-only", StringComparison.Ordinal) == true ? db.Description
+                : $"unavailable: {db.Exception?.Message ?? db.Description ?? "no answer"}"
             : clustered ? "unknown" : "memory";
+        // Writes the store refused, waiting in the silos' buffers: said beside the database's own state.
+        if (entries.TryGetValue(ProbeHosting.StorageCheck, out var st) && st.Status != HealthStatus.Healthy && st.Description is { } writes)
+            database += "; " + writes;
         var cache = entries.TryGetValue(CacheCheck, out var ch) ? ch.Status == HealthStatus.Healthy ? "connected" : "unavailable" : "memory";
 
         IReadOnlyList<SourceHealthDto> sources = [];

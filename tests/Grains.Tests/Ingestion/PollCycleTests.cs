@@ -114,7 +114,7 @@ public sealed class PollCycleTests
             foreach (var source in new[] { SourceNames.Cpcb, SourceNames.OpenWeather, SourceNames.IqAir })
                 Assert.Equal(Cities.Count, perSource.GetValueOrDefault(source));
         }
-        Assert.IsType<PostgresReadingStore>(store);
+        Assert.Equal("postgresql", Assert.IsType<BufferedReadingStore>(store).Kind);
 
         // One download (394 records, 4 pages of 100) served all 56 cities: its first page was asked for once.
         Assert.Single(cpcb.Requests, r => r.PathAndQuery.Contains("&offset=0&", StringComparison.Ordinal));

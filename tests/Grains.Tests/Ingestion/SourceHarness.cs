@@ -16,7 +16,8 @@ public sealed class SourceHarness : IAsyncDisposable
 
     private SourceHarness(ServiceProvider services) => _services = services;
 
-    public static SourceHarness Create(IEnumerable<KeyValuePair<string, string?>> settings, CityCatalog? catalog = null, LogRecorder? logs = null)
+    public static SourceHarness Create(IEnumerable<KeyValuePair<string, string?>> settings, CityCatalog? catalog = null, LogRecorder? logs = null,
+        TimeProvider? clock = null)
     {
         var config = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
         var services = new ServiceCollection();
@@ -28,6 +29,8 @@ public sealed class SourceHarness : IAsyncDisposable
         });
         services.AddSingleton<IConfiguration>(config);
         services.AddSingleton(catalog ?? CityCatalog.Default);
+        // A fake clock drives the resilience pipelines too (break durations, timeouts, Retry-After dates).
+        if (clock is not null) services.AddSingleton(clock);
         services.AddAirQualitySources(config);
         return new SourceHarness(services.BuildServiceProvider());
     }
