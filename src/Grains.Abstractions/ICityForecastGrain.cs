@@ -108,5 +108,6 @@ public sealed record ModelRegistryView(string CityId, IReadOnlyList<TargetRegist
     string? LastTrainingReason, bool Training, IReadOnlyList<string> RecentEvents);
 
 /// <summary>The answer to a retraining request.</summary>
+/// <param name="JobId">The training job queued, or the one already queued or running (`GET /models/retrain/{job}`).</param>
 [GenerateSerializer, Immutable]
-public sealed record RetrainAnswer(string CityId, bool Queued, string Message);
+public sealed record RetrainAnswer(string CityId, bool Queued, string Message, long? JobId = null);
