@@ -151,6 +151,7 @@ public sealed class InMemoryTrainingQueue(TimeProvider clock) : ITrainingQueue
 
     public Task<TrainingLease?> TryLeaseAsync(string worker, TimeSpan lease, int maxAttempts, CancellationToken cancellationToken = default)
     {
+        cancellationToken.ThrowIfCancellationRequested();
         lock (_lock)
         {
             var now = Now;

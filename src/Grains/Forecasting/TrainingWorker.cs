@@ -87,6 +87,8 @@ public sealed class TrainingWorker(
             while (!stoppingToken.IsCancellationRequested)
             {
                 await slots.WaitAsync(stoppingToken);
+                // A slot freed by a run that the stop cancelled must not lease the job that run just gave back.
+                stoppingToken.ThrowIfCancellationRequested();
                 TrainingLease? lease = null;
                 try
                 {
@@ -107,7 +109,8 @@ public sealed class TrainingWorker(
                     await queue.WaitForWorkAsync(o.TrainingPollInterval, stoppingToken);
                     continue;
                 }
-                await channel.Writer.WriteAsync(lease, stoppingToken);
+                // Never full: every lease in the channel holds one of its n slots.
+                if (!channel.Writer.TryWrite(lease)) await GiveBackAsync(lease);
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -128,9 +131,14 @@ public sealed class TrainingWorker(
         using var training = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
         using var beating = new CancellationTokenSource();
         var lost = false;
+        if (stoppingToken.IsCancellationRequested)
+        {
+            await GiveBackAsync(lease);
+            return;
+        }
         try
         {
-            if (!await queue.StartAsync(lease, o.TrainingLease, stoppingToken))
+            if (!await queue.StartAsync(lease, o.TrainingLease, CancellationToken.None))
             {
                 logger.LogWarning("Training job {Job} of {City}: lease lost before it started", lease.JobId, job.CityId);
                 return;
@@ -156,19 +164,8 @@ public sealed class TrainingWorker(
             {
                 await beating.CancelAsync();
                 await heartbeat;
-                if (!lost)
-                {
-                    // The silo is stopping: the job goes back to the queue now, not when its lease runs out.
-                    using var release = new CancellationTokenSource(TimeSpan.FromSeconds(5));
-                    try
-                    {
-                        await queue.ReleaseAsync(lease, release.Token);
-                    }
-                    catch (Exception ex)
-                    {
-                        logger.LogWarning("Training job {Job} of {City} not given back ({Error}); it is leased again when its lease expires", lease.JobId, job.CityId, ex.Message);
-                    }
-                }
+                // The silo is stopping: the job goes back to the queue now, not when its lease runs out.
+                if (!lost) await GiveBackAsync(lease);
                 return;
             }
             await beating.CancelAsync();
@@ -224,6 +221,20 @@ public sealed class TrainingWorker(
             {
                 // The run ended.
             }
+        }
+    }
+
+    private async Task GiveBackAsync(TrainingLease lease)
+    {
+        using var release = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+        try
+        {
+            await queue.ReleaseAsync(lease, release.Token);
+            logger.LogInformation("Training job {Job} of {City} given back to the queue", lease.JobId, lease.Job.CityId);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            logger.LogWarning("Training job {Job} of {City} not given back ({Error}); it is leased again when its lease expires", lease.JobId, lease.Job.CityId, ex.Message);
         }
     }
 }
