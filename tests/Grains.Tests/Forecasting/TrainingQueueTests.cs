@@ -172,6 +172,8 @@ public sealed class TrainingQueueTests(TrainingQueueDatabase database) : IClassF
                 }, Patience, $"round {round} of training");
             }
 
+            // A job is done in the queue just before its report is handed over.
+            await Eventually.UntilAsync(() => Task.FromResult(results.Jobs.Count >= 18), Patience, "every report handed over");
             Assert.Equal(1, runner.MaxOverlap);
             Assert.Equal(queued.Order(), results.Jobs.Order());
             Assert.Equal(18, results.Jobs.Distinct().Count());
@@ -219,6 +221,7 @@ public sealed class TrainingQueueTests(TrainingQueueDatabase database) : IClassF
             var view = await producer.GetAsync(job);
             Assert.Equal("silo-b", view!.Worker);
             Assert.Equal(2, view.Attempts);
+            await Eventually.UntilAsync(() => Task.FromResult(results.Jobs.Count >= 1), Patience, "silo B's report handed over");
 
             // A finishes late: its result is not delivered, the job stays done once.
             stuck.Release();
@@ -260,6 +263,7 @@ public sealed class TrainingQueueTests(TrainingQueueDatabase database) : IClassF
         try
         {
             await Eventually.UntilAsync(async () => (await producer.GetAsync(job))?.State == TrainingJobStates.Done, Patience, "the job done by silo B");
+            await Eventually.UntilAsync(() => Task.FromResult(results.Jobs.Count >= 1), Patience, "silo B's report handed over");
             Assert.Equal([job], results.Jobs);
             Assert.Equal("silo-b", (await producer.GetAsync(job))!.Worker);
         }
