@@ -118,5 +118,6 @@ public sealed record ModelRegistryView(string CityId, IReadOnlyList<TargetRegist
 public sealed record LiveSkill(string Target, int HorizonHours, int Count, double Mae, double PersistenceMae, double? Skill);
 
 /// <summary>The answer to a retraining request.</summary>
+/// <param name="JobId">The training job queued, or the one already queued or running (`GET /models/retrain/{job}`).</param>
 [GenerateSerializer, Immutable]
-public sealed record RetrainAnswer(string CityId, bool Queued, string Message);
+public sealed record RetrainAnswer(string CityId, bool Queued, string Message, long? JobId = null);

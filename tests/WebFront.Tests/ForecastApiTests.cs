@@ -111,6 +111,23 @@ public sealed class ForecastApiTests(EmbeddedAppWithRedis app)
         var accepted = await app.Http.SendAsync(request);
         Assert.True(accepted.StatusCode is HttpStatusCode.Accepted or HttpStatusCode.OK, accepted.StatusCode.ToString());
 
+        // The answer names the job (queued now, or the one already queued or running), and the job's state can be read.
+        var answer = await accepted.Content.ReadFromJsonAsync<JsonElement>();
+        var job = answer.GetProperty("job_id").GetInt64();
+        if (accepted.StatusCode == HttpStatusCode.Accepted) Assert.Equal($"/api/v1/models/retrain/{job}", accepted.Headers.Location?.OriginalString);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await app.Http.GetAsync($"/api/v1/models/retrain/{job}")).StatusCode);
+        using var read = new HttpRequestMessage(HttpMethod.Get, $"/api/v1/models/retrain/{job}");
+        read.Headers.Authorization = new AuthenticationHeaderValue("Bearer", EmbeddedApp.AdminToken);
+        var state = await (await app.Http.SendAsync(read)).Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal("kanpur", state.GetProperty("city_id").GetString());
+        Assert.Contains(state.GetProperty("state").GetString(), new[] { "queued", "leased", "running", "done", "failed" });
+        foreach (var (path, status) in new[] { ("abc", HttpStatusCode.BadRequest), ("-1", HttpStatusCode.BadRequest), ("987654321", HttpStatusCode.NotFound) })
+        {
+            using var bad = new HttpRequestMessage(HttpMethod.Get, $"/api/v1/models/retrain/{path}");
+            bad.Headers.Authorization = new AuthenticationHeaderValue("Bearer", EmbeddedApp.AdminToken);
+            Assert.Equal(status, (await app.Http.SendAsync(bad)).StatusCode);
+        }
+
         using var unknown = new HttpRequestMessage(HttpMethod.Post, "/api/v1/models/retrain/Atlantis");
         unknown.Headers.Authorization = new AuthenticationHeaderValue("Bearer", EmbeddedApp.AdminToken);
         Assert.Equal(HttpStatusCode.NotFound, (await app.Http.SendAsync(unknown)).StatusCode);

@@ -15,7 +15,9 @@ namespace AirQuality.Grains.Forecasting;
 /// <summary>
 /// A city's forecasting companion (`forecast-{city}`): holds the model registry, serves the champion's forecast and
 /// decides when to retrain: 20 new samples in 24 h, live accuracy below the champion's validation accuracy, daily at
-/// 02:00 UTC, or on request. Training runs on the <see cref="TrainingWorker"/>; this grain only records results.
+/// 02:00 UTC, or on request. Training jobs go on the cluster's <see cref="ITrainingQueue"/> (one per city at a time,
+/// automatic ones spread over <see cref="ForecastOptions.RetrainSpread"/>, the cooldown kept by the queue) and run on a
+/// silo's <see cref="TrainingWorker"/>; this grain only records results.
 /// Reentrant so that forecasts are answered while a refresh computes; refreshes and state writes are serialised. The
 /// history a forecast is computed from lives in memory: read from the store once per activation, then kept up to date
 /// by the city's <see cref="CityHoursChanged"/> messages.
@@ -25,7 +27,7 @@ public sealed class CityForecastGrain(
     [PersistentState("forecast", GrainStorage.Name)] IPersistentState<ForecastState> state,
     IReadingStore readings,
     ServingModels models,
-    TrainingWorker worker,
+    ITrainingQueue queue,
     IModelArtifactStore artifacts,
     TimeProvider clock,
     IOptions<ForecastOptions> options,
@@ -39,7 +41,9 @@ public sealed class CityForecastGrain(
     private readonly ForecastOptions _options = options.Value;
     private readonly Dictionary<string, CityForecast> _forecasts = [];
     private string _cityId = null!;
-    private DateTime? _lastAutomaticRetrain;
+    private long? _job;
+    private bool _jobKnown;
+    private DateTime? _cooldownUntil;
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
@@ -57,7 +61,7 @@ public sealed class CityForecastGrain(
             await this.RegisterOrUpdateReminder(DailyReminder, next - now, TimeSpan.FromDays(1));
         }
         // Cold start: the best baseline serves at once; models train in the background.
-        if (state.State.Retrains == 0 && !worker.IsPending(_cityId)) Enqueue(RetrainReason.ColdStart);
+        if (state.State.Retrains == 0 && await PendingJobAsync() is null) await EnqueueAsync(RetrainReason.ColdStart);
         await RefreshAsync();
     }
 
@@ -68,8 +72,9 @@ public sealed class CityForecastGrain(
         return f.Hours.Count <= hours ? f : f with { Hours = f.Hours.Take(Math.Max(0, hours)).ToList() };
     }
 
-    public Task<ModelRegistryView> GetModels()
+    public async Task<ModelRegistryView> GetModels()
     {
+        var training = await PendingJobAsync() is not null;
         var s = state.State;
         var targets = _options.TargetCodes.Select(t =>
         {
@@ -80,7 +85,7 @@ public sealed class CityForecastGrain(
                 r.Versions.OrderByDescending(x => x.Version).ToList(), live, pairs, champion is null ? null : ValidationMae24(champion));
         }).ToList();
         var skill = _options.TargetCodes.SelectMany(t => s.Targets.GetValueOrDefault(t) is { } r ? LiveSkillBook.Summary(t, r.LiveSkill) : []).ToList();
-        return Task.FromResult(new ModelRegistryView(_cityId, targets, s.Retrains, s.LastTrainedAt, s.LastTrainingReason, worker.IsPending(_cityId), s.Events.ToList(), skill));
+        return new ModelRegistryView(_cityId, targets, s.Retrains, s.LastTrainedAt, s.LastTrainingReason, training, s.Events.ToList(), skill);
     }
 
     public async Task HoursChanged(CityHoursChanged change)
@@ -95,11 +100,12 @@ public sealed class CityForecastGrain(
             if (!samples.Contains(hour)) samples.Add(hour);
             samples.RemoveAll(h => h < now - _options.NewSamplesWindow);
             await RefreshAsync();
-            var cooled = _lastAutomaticRetrain is not { } last || now - last >= _options.RetrainCooldown;
+            // The queue keeps the cooldown (durable, cluster-wide); its answer is remembered so a cooling city does not ask every hour.
+            var cooled = _cooldownUntil is not { } until || now >= until;
             if (samples.Count >= _options.RetrainNewSamples && cooled)
-                Enqueue(RetrainReason.NewSamples(samples.Count, _options.NewSamplesWindow));
+                await EnqueueAsync(RetrainReason.NewSamples(samples.Count, _options.NewSamplesWindow));
             else if (cooled && Degraded() is { } why)
-                Enqueue(why);
+                await EnqueueAsync(why);
             await WriteAsync();
         }
         finally
@@ -111,20 +117,22 @@ public sealed class CityForecastGrain(
 
     public async Task ReceiveReminder(string reminderName, TickStatus status)
     {
-        if (reminderName == DailyReminder) Enqueue(RetrainReason.Daily);
-        await Task.CompletedTask;
+        if (reminderName == DailyReminder) await EnqueueAsync(RetrainReason.Daily);
     }
 
-    public Task<RetrainAnswer> Retrain(string reason)
+    public async Task<RetrainAnswer> Retrain(string reason)
     {
-        var queued = Enqueue(RetrainReason.Manual(reason));
-        return Task.FromResult(new RetrainAnswer(_cityId, queued,
-            queued ? "Retraining queued; the answer of /models/performance shows the result when it is done." : "A training of this city is already queued or running."));
+        var result = await EnqueueAsync(RetrainReason.Manual(reason), throwOnFailure: true);
+        var queued = result?.Status == EnqueueStatus.Queued;
+        return new RetrainAnswer(_cityId, queued,
+            queued ? "Retraining queued; the job's state is at /models/retrain/{job}, and /models/performance shows the result when it is done." : "A training of this city is already queued or running.",
+            result?.JobId);
     }
 
     public async Task CompleteTraining(TrainingReport report)
     {
         var s = state.State;
+        (_job, _jobKnown) = (null, true);
         s.LastTrainedAt = report.FinishedAt;
         s.LastTrainingReason = report.Reason;
         s.NewSamples.Clear();
@@ -202,17 +210,52 @@ public sealed class CityForecastGrain(
         }
     }
 
-    private bool Enqueue(RetrainReason reason)
+    /// <summary>Puts a job on the queue; null when the queue cannot be reached (logged; the next trigger asks again).</summary>
+    private async Task<EnqueueResult?> EnqueueAsync(RetrainReason reason, bool throwOnFailure = false)
     {
         var s = state.State;
         var incumbents = s.Targets.Where(kv => kv.Value.ChampionVersion is not null).ToDictionary(kv => kv.Key, kv => kv.Value.ChampionVersion!.Value);
-        var job = new TrainingJob(_cityId, reason.Text, s.NextVersion, incumbents);
-        if (!worker.Enqueue(job)) return false;
-        // Reserve version numbers for every family and target of this run.
-        s.NextVersion += ModelFamilies.Trained.Count * Math.Max(1, _options.TargetCodes.Count);
-        if (reason.Automatic) _lastAutomaticRetrain = clock.GetUtcNow().UtcDateTime;
-        logger.LogInformation("Retraining of {City} requested: {Reason}", _cityId, reason);
-        return true;
+        // Version numbers for every family and target of this run are reserved first (the grain is reentrant) and
+        // given back when the queue refuses the job and nothing reserved more meanwhile.
+        var first = s.NextVersion;
+        var reserved = first + ModelFamilies.Trained.Count * Math.Max(1, _options.TargetCodes.Count);
+        s.NextVersion = reserved;
+        var spread = reason.Trigger is RetrainTrigger.NewSamples or RetrainTrigger.Degraded or RetrainTrigger.Daily;
+        var cooldown = reason.Trigger is RetrainTrigger.NewSamples or RetrainTrigger.Degraded ? _options.RetrainCooldown : (TimeSpan?)null;
+        EnqueueResult result;
+        try
+        {
+            result = await queue.EnqueueAsync(new TrainingRequest(new TrainingJob(_cityId, reason.Text, first, incumbents), reason.Automatic,
+                spread ? RetrainJitter.Offset(_cityId, _options.RetrainSpread) : TimeSpan.Zero, cooldown));
+        }
+        catch (Exception ex) when (!throwOnFailure && ex is not OutOfMemoryException)
+        {
+            if (s.NextVersion == reserved) s.NextVersion = first;
+            logger.LogWarning("Retraining of {City} ({Reason}) not queued: the training queue ({Kind}) failed: {Error}", _cityId, reason, queue.Kind, ex.Message);
+            return null;
+        }
+        if (result.Status != EnqueueStatus.Queued && s.NextVersion == reserved) s.NextVersion = first;
+        if (result.Status == EnqueueStatus.CoolingDown) _cooldownUntil = result.CooldownUntil;
+        if (result.JobId is { } id) (_job, _jobKnown) = (id, true);
+        if (result.Status == EnqueueStatus.Queued)
+            logger.LogInformation("Retraining of {City} requested: {Reason} (job {Job})", _cityId, reason, result.JobId);
+        return result;
+    }
+
+    /// <summary>The city's job queued or running: remembered from this activation's requests, asked of the queue once after activation.</summary>
+    private async Task<long?> PendingJobAsync()
+    {
+        if (_jobKnown) return _job;
+        try
+        {
+            var job = await queue.ActiveJobAsync(_cityId);
+            if (!_jobKnown) (_job, _jobKnown) = (job, true);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            logger.LogWarning("Training queue ({Kind}) not reachable for {City}: {Error}", queue.Kind, _cityId, ex.Message);
+        }
+        return _job;
     }
 
     /// <summary>The serving history, read from the store once per activation (the last <see cref="ForecastOptions.ServingHistoryDays"/>).</summary>
@@ -275,7 +318,7 @@ public sealed class CityForecastGrain(
             var champion = servingVersion is { } cv ? registry!.Versions.FirstOrDefault(x => x.Version == cv) : null;
             var baselineNote = servingVersion is null && state.State.Retrains > 0
                 ? $"no trained model beats persistence: {registry?.ChampionReason}"
-                : $"no trained model yet ({(worker.IsPending(_cityId) ? "training in progress" : "waiting for training")})";
+                : $"no trained model yet ({(_job is not null ? "training queued or in progress" : "waiting for training")})";
             var cityId = _cityId;
             var forecast = await Task.Run(() => Compute(cityId, history, target, champion, loaded, baselineNote, now));
             if (forecast is null) continue;

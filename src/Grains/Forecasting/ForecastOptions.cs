@@ -8,8 +8,35 @@ public sealed class ForecastOptions
 {
     public const string Section = "Forecasting";
 
-    /// <summary>Trainings run side by side on a silo; default: one per core.</summary>
-    public int TrainingConcurrency { get; set; } = Environment.ProcessorCount;
+    /// <summary>Trainings run side by side on a silo; default: one core fewer than the machine has (at least 1), so serving keeps a core.</summary>
+    public int TrainingConcurrency { get; set; } = Math.Max(1, Environment.ProcessorCount - 1);
+
+    /// <summary>
+    /// Training threads run at lower priority (nice 10 on Linux, below normal elsewhere). Off by default: on a machine
+    /// whose cores are saturated by other work, nice 10 gives training no CPU at all (measured), and retraining stops.
+    /// </summary>
+    public bool TrainingLowPriority { get; set; }
+
+    /// <summary>
+    /// Automatic retrainings (new samples, degradation, daily) of a city wait a deterministic offset in [0, this) from
+    /// the city id, so a trigger that fires for every city in the same hour spreads its wave over the period.
+    /// </summary>
+    public TimeSpan RetrainSpread { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>A worker's lease on a training job; renewed by heartbeats, taken over by another silo when it expires.</summary>
+    public TimeSpan TrainingLease { get; set; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>How often a running job's lease is renewed (well below <see cref="TrainingLease"/>).</summary>
+    public TimeSpan TrainingHeartbeat { get; set; } = TimeSpan.FromSeconds(20);
+
+    /// <summary>Leases of a job before it is failed (a job whose workers keep dying).</summary>
+    public int TrainingAttempts { get; set; } = 3;
+
+    /// <summary>How often an idle worker looks for due jobs queued by other silos (its own silo's jobs wake it at once).</summary>
+    public TimeSpan TrainingPollInterval { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Finished jobs are kept this long for `GET /models/retrain/{job}` (and the cooldown reads them).</summary>
+    public TimeSpan TrainingJobsKept { get; set; } = TimeSpan.FromDays(7);
 
     /// <summary>
     /// Days of history a training reads from the reading store (two years, where the store has them: the
@@ -92,6 +119,13 @@ public sealed class ForecastOptionsValidation : Microsoft.Extensions.Options.IVa
         if (o.LiveSkillHorizonList.Any(h => h < 1 || h > AirQuality.Forecasting.Features.FeatureBuilder.MaxHorizon))
             errors.Add($"Forecasting:LiveSkillHorizons is '{o.LiveSkillHorizons}'; it may list only hours from 1 to {AirQuality.Forecasting.Features.FeatureBuilder.MaxHorizon}, comma separated.");
         AtLeast(errors, "Forecasting:VersionsKept", o.VersionsKept, 1);
+        AtLeast(errors, "Forecasting:TrainingAttempts", o.TrainingAttempts, 1);
+        if (o.RetrainSpread < TimeSpan.Zero) errors.Add($"Forecasting:RetrainSpread is {o.RetrainSpread}; it cannot be negative.");
+        if (o.TrainingHeartbeat <= TimeSpan.Zero || o.TrainingHeartbeat * 2 > o.TrainingLease)
+            errors.Add($"Forecasting:TrainingHeartbeat is {o.TrainingHeartbeat}; it must be positive and at most half of Forecasting:TrainingLease ({o.TrainingLease}).");
+        if (o.TrainingPollInterval <= TimeSpan.Zero) errors.Add($"Forecasting:TrainingPollInterval is {o.TrainingPollInterval}; it must be a positive time span.");
+        if (o.TrainingJobsKept < o.RetrainCooldown)
+            errors.Add($"Forecasting:TrainingJobsKept is {o.TrainingJobsKept}; it must be at least Forecasting:RetrainCooldown ({o.RetrainCooldown}), which is read from the kept jobs.");
         if (o.NewSamplesWindow <= TimeSpan.Zero) errors.Add($"Forecasting:NewSamplesWindow is {o.NewSamplesWindow}; it must be a positive time span.");
         if (o.RetrainCooldown < TimeSpan.Zero) errors.Add($"Forecasting:RetrainCooldown is {o.RetrainCooldown}; it cannot be negative.");
         if (o.DailyRetrainAt < TimeSpan.Zero || o.DailyRetrainAt >= TimeSpan.FromDays(1))

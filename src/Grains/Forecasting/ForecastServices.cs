@@ -10,7 +10,7 @@ using Npgsql;
 
 namespace AirQuality.Grains.Forecasting;
 
-/// <summary>Registers forecasting: the families, the trainer, the training worker and the artifact store.</summary>
+/// <summary>Registers forecasting: the families, the trainer, the training queue (PostgreSQL or memory, as the other stores) and worker, and the artifact store.</summary>
 public static class ForecastServices
 {
     public static IServiceCollection AddAirQualityForecasting(this IServiceCollection services, IConfiguration configuration)
@@ -28,7 +28,19 @@ public static class ForecastServices
             var families = ForecastTrainer.DefaultFamilies(o.LstmEnabled ? null : "disabled by configuration (Forecasting:LstmEnabled=false)");
             return new ForecastTrainer(families, o.Training);
         });
+        services.TryAddSingleton<ITrainingQueue>(sp =>
+        {
+            var cs = configuration.GetConnectionString("Postgres");
+            return string.IsNullOrWhiteSpace(cs) ? new InMemoryTrainingQueue(sp.GetService<TimeProvider>() ?? TimeProvider.System) : new PostgresTrainingQueue(NpgsqlDataSource.Create(cs));
+        });
         services.TryAddSingleton<ServingModels>();
+        services.TryAddSingleton<ITrainingRunner, ForecastTrainingRunner>();
+        services.TryAddSingleton<ITrainingResults, GrainTrainingResults>();
+        services.TryAddSingleton(sp =>
+        {
+            var silo = sp.GetRequiredService<Orleans.Runtime.ILocalSiloDetails>();
+            return new TrainingWorkerIdentity($"{silo.Name}@{silo.SiloAddress.Endpoint}");
+        });
         services.TryAddSingleton<TrainingWorker>();
         services.AddHostedService(sp => sp.GetRequiredService<TrainingWorker>());
         return services;

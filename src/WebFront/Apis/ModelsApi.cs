@@ -42,6 +42,15 @@ public static class ModelsApi
             .ProducesProblem(StatusCodes.Status403Forbidden)
             .ProducesProblem(StatusCodes.Status404NotFound);
 
+        group.MapGet("/retrain/{job}", GetTrainingJob)
+            .WithName("GetTrainingJob")
+            .WithSummary("State of a training job")
+            .WithDescription("A job of the cluster's training queue (the id a retrain answer gives): `queued`, `leased`, `running`, `done` or `failed`, its attempts (more than one when a silo died and another took it over), the silo holding or last holding it, and its times. Needs an admin bearer token.")
+            .RequireAuthorization(SecurityHosting.AdminPolicy)
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status404NotFound);
+
         return api;
     }
 
@@ -70,6 +79,17 @@ public static class ModelsApi
     {
         if (catalog.Resolve(city) is not { } c) return Problems.UnknownCity(city, catalog);
         var answer = await grains.GetGrain<ICityForecastGrain>(GrainKeys.Forecast(c.Id)).Retrain("manual (API)");
-        return answer.Queued ? TypedResults.Accepted($"/api/v1/models/performance/{c.Id}", answer) : TypedResults.Ok(answer);
+        var location = answer.JobId is { } job ? $"/api/v1/models/retrain/{job}" : $"/api/v1/models/performance/{c.Id}";
+        return answer.Queued ? TypedResults.Accepted(location, answer) : TypedResults.Ok(answer);
+    }
+
+    internal static async Task<Results<Ok<TrainingJobView>, ProblemHttpResult>> GetTrainingJob(string job, IGrainFactory grains)
+    {
+        if (!long.TryParse(job, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var id) || id <= 0)
+            return Problems.BadParameter("job", $"'{Problems.Shown(job)}' is not a job id (a positive whole number, as a retrain answer gives it)");
+        var view = await grains.GetGrain<ITrainingJobsGrain>(0).Get(id);
+        return view is null
+            ? TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Unknown training job", detail: $"No training job {id} (finished jobs are kept for Forecasting:TrainingJobsKept).")
+            : TypedResults.Ok(view);
     }
 }

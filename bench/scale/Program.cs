@@ -1,0 +1,279 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+
+// Scale and training-interference benchmark of the one-process start (embedded mode, simulated source).
+//   wave:  56 cities; `current` latency at rest, then during a full retraining wave (POST /models/retrain for every
+//          city, the jobs followed through GET /models/retrain/{job}), with the server's CPU use per window.
+//   scale: a generated catalog of N places (coordinates scattered around the real catalog's cities, written to the
+//          temp folder, never committed): time until every place answers, RSS and GC heap, current/rankings latency,
+//          cities trained per CPU-minute of the server.
+// Usage: dotnet run -c Release --project bench/scale -- --silo bench/.out/silo/AirQuality.Silo.dll --mode wave|scale
+//        [--cities N] [--window 10] [--connections 8] [-- extra silo flags]
+var argv = args.TakeWhile(a => a != "--").ToArray();
+var extra = args.SkipWhile(a => a != "--").Skip(1).ToArray();
+var silo = Path.GetFullPath(Text("--silo") ?? "bench/.out/silo/AirQuality.Silo.dll");
+var mode = Text("--mode") ?? "wave";
+var n = Int("--cities", 56);
+var window = TimeSpan.FromSeconds(Int("--window", 10));
+var connections = Int("--connections", 8);
+var port = Int("--port", 18090);
+var baseUrl = $"http://127.0.0.1:{port}";
+const string Token = "bench-admin-token-0123456789abcdef";
+var loadBefore = LoadAverage();
+
+string? catalog = null;
+if (n != 56) catalog = GenerateCatalog(n);
+var flags = new List<string>
+{
+    silo, "--urls", baseUrl, "--RateLimiting:Enabled=false", "--Logging:LogLevel:Default=Warning", "--Cities:BackfillDays=14",
+    $"--Auth:AdminTokens:0={Token}",
+};
+if (catalog is not null) flags.Add($"--Cities:CatalogPath={catalog}");
+flags.AddRange(extra);
+var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = Path.GetDirectoryName(silo)! };
+foreach (var f in flags) psi.ArgumentList.Add(f);
+using var server = Process.Start(psi)!;
+server.OutputDataReceived += (_, _) => { };
+server.ErrorDataReceived += (_, _) => { };
+server.BeginOutputReadLine();
+server.BeginErrorReadLine();
+using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 256 }) { BaseAddress = new Uri(baseUrl), Timeout = TimeSpan.FromSeconds(60) };
+var admin = new AuthenticationHeaderValue("Bearer", Token);
+var started = Stopwatch.StartNew();
+try
+{
+    var names = await WaitReadyAsync();
+    var readySeconds = started.Elapsed.TotalSeconds;
+    Console.Error.WriteLine($"{names.Count} places answer after {readySeconds:0.0} s");
+    object report = mode == "scale" ? await ScaleAsync(names, readySeconds) : await WaveAsync(names);
+    Console.WriteLine(JsonSerializer.Serialize(report, new JsonSerializerOptions { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower }));
+}
+finally
+{
+    if (!server.HasExited) server.Kill(entireProcessTree: true);
+    if (catalog is not null) File.Delete(catalog);
+}
+
+async Task<object> WaveAsync(List<string> names)
+{
+    // The cold start's training of every city is the wave: one job per city, ids 1..N (the embedded queue numbers
+    // them from 1), followed through GET /models/retrain/{job}; then the same load at rest.
+    var jobs = Enumerable.Range(1, names.Count).Select(i => (long)i).ToList();
+    await LoadAsync(names, window); // warm-up (JIT, caches), not counted
+    var wave = Stopwatch.StartNew();
+    var during = new List<Window>();
+    while (await UnfinishedAsync(jobs) is var left && left > 0 && wave.Elapsed < TimeSpan.FromMinutes(Int("--wave-minutes", 40)))
+    {
+        var w = await LoadAsync(names, window);
+        during.Add(w with { JobsLeft = left });
+        Console.Error.WriteLine($"wave: {left} job(s) left, p99 {w.P99Ms} ms, server CPU {w.ServerCpuPercent} %");
+    }
+    var waveSeconds = wave.Elapsed.TotalSeconds;
+    var finished = await UnfinishedAsync(jobs) == 0;
+    var rest = new List<Window>();
+    for (var i = 0; i < 3; i++) rest.Add(await LoadAsync(names, window));
+    Console.Error.WriteLine($"at rest: p99 {string.Join(", ", rest.Select(r => r.P99Ms))} ms");
+    var restP99 = Median(rest.Select(r => r.P99Ms));
+    var waveP99 = during.Count == 0 ? double.NaN : Median(during.Select(r => r.P99Ms));
+    return new
+    {
+        Benchmark = "current_p99_during_training_wave",
+        Machine = Machine(),
+        LoadAverageBefore = loadBefore,
+        LoadAverageAfter = LoadAverage(),
+        SiloFlags = extra,
+        Cities = names.Count,
+        Connections = connections,
+        WindowSeconds = window.TotalSeconds,
+        Jobs = jobs.Count,
+        WaveFinished = finished,
+        WaveSeconds = Math.Round(waveSeconds, 1),
+        RestP99MsMedian = restP99,
+        WaveP99MsMedian = waveP99,
+        WaveP99MsMax = during.Count == 0 ? double.NaN : during.Max(w => w.P99Ms),
+        Ratio = Math.Round(waveP99 / restP99, 2),
+        Wave = during,
+        Rest = rest,
+    };
+}
+
+async Task<object> ScaleAsync(List<string> names, double readySeconds)
+{
+    var pid = server.Id;
+    var rssReady = RssMegabytes(pid);
+    var gcReady = await GcHeapMegabytesAsync();
+    await LoadAsync(names, window); // warm-up
+    var current = await LoadAsync(names, window);
+    var rankings = await LoadAsync(names, window, "/api/v1/cities/rankings?limit=10");
+    // Training throughput: cities whose cold-start training finished, per CPU-minute of the server, over a while.
+    var (trained0, cpu0) = (await TrainedAsync(), CpuSeconds(pid));
+    var measure = Stopwatch.StartNew();
+    var trainedNow = trained0;
+    while (measure.Elapsed < TimeSpan.FromMinutes(Int("--train-minutes", 3)) && trainedNow < names.Count)
+    {
+        await Task.Delay(TimeSpan.FromSeconds(15));
+        trainedNow = await TrainedAsync();
+    }
+    var cpu = CpuSeconds(pid) - cpu0;
+    return new
+    {
+        Benchmark = "scale_one_silo",
+        Machine = Machine(),
+        LoadAverageBefore = loadBefore,
+        LoadAverageAfter = LoadAverage(),
+        SiloFlags = extra,
+        Places = names.Count,
+        SecondsUntilAllAnswer = Math.Round(readySeconds, 1),
+        RssMbAfterActivation = rssReady,
+        GcHeapMbAfterActivation = gcReady,
+        RssMbAtEnd = RssMegabytes(pid),
+        Current = current,
+        RankingsTop10 = rankings,
+        TrainingWindowSeconds = Math.Round(measure.Elapsed.TotalSeconds, 1),
+        CitiesTrainedInWindow = trainedNow - trained0,
+        ServerCpuSecondsInWindow = Math.Round(cpu, 1),
+        CitiesTrainedPerCpuMinute = cpu > 0 ? Math.Round((trainedNow - trained0) / (cpu / 60), 2) : double.NaN,
+    };
+}
+
+async Task<List<string>> WaitReadyAsync()
+{
+    var deadline = Stopwatch.StartNew();
+    while (deadline.Elapsed < TimeSpan.FromMinutes(30))
+    {
+        if (server.HasExited) throw new InvalidOperationException($"the silo exited with code {server.ExitCode}");
+        try
+        {
+            var list = await http.GetFromJsonAsync<JsonElement>("/api/v1/cities/rankings?limit=10000");
+            var cities = await http.GetFromJsonAsync<JsonElement>("/api/v1/cities/");
+            var all = cities.GetProperty("cities").EnumerateArray().Select(c => c.GetProperty("name").GetString()!).ToList();
+            if (list.GetProperty("count").GetInt32() >= all.Count) return all;
+        }
+        catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException or JsonException or KeyNotFoundException)
+        {
+        }
+        await Task.Delay(TimeSpan.FromSeconds(2));
+    }
+    throw new TimeoutException("the places did not all answer within 30 minutes");
+}
+
+async Task<int> TrainedAsync()
+{
+    var list = await http.GetFromJsonAsync<JsonElement>("/api/v1/models/list");
+    return list.GetProperty("models").EnumerateArray().Where(m => m.GetProperty("last_trained_at").ValueKind != JsonValueKind.Null)
+        .Select(m => m.GetProperty("city_id").GetString()).Distinct().Count();
+}
+
+async Task<int> UnfinishedAsync(List<long> jobs)
+{
+    var left = 0;
+    foreach (var id in jobs)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, $"/api/v1/models/retrain/{id}") { Headers = { Authorization = admin } };
+        using var answer = await http.SendAsync(request);
+        var body = await answer.Content.ReadFromJsonAsync<JsonElement>();
+        if (body.GetProperty("state").GetString() is not ("done" or "failed")) left++;
+    }
+    return left;
+}
+
+// Closed loop: `connections` clients, each asking the next place's current AQI as soon as its last answer came.
+async Task<Window> LoadAsync(List<string> names, TimeSpan duration, string? path = null)
+{
+    var latencies = new List<double>[connections];
+    var errors = 0;
+    var cpu0 = CpuSeconds(server.Id);
+    var wall = Stopwatch.StartNew();
+    await Task.WhenAll(Enumerable.Range(0, connections).Select(async c =>
+    {
+        var mine = latencies[c] = new List<double>(100_000);
+        var i = c * 7919;
+        while (wall.Elapsed < duration)
+        {
+            var url = path ?? $"/api/v1/aqi/current/{Uri.EscapeDataString(names[i++ % names.Count])}";
+            var t = Stopwatch.GetTimestamp();
+            using var answer = await http.GetAsync(url, HttpCompletionOption.ResponseContentRead);
+            mine.Add(Stopwatch.GetElapsedTime(t).TotalMilliseconds);
+            if (!answer.IsSuccessStatusCode) Interlocked.Increment(ref errors);
+        }
+    }));
+    var all = latencies.SelectMany(l => l).Order().ToArray();
+    var cpu = CpuSeconds(server.Id) - cpu0;
+    return new Window(all.Length, Math.Round(all.Length / wall.Elapsed.TotalSeconds, 1), Percentile(all, 0.5), Percentile(all, 0.99), errors,
+        Math.Round(100 * cpu / wall.Elapsed.TotalSeconds, 0), 0);
+}
+
+static double Percentile(double[] sorted, double p) => sorted.Length == 0 ? double.NaN : Math.Round(sorted[Math.Min(sorted.Length - 1, (int)(p * sorted.Length))], 2);
+
+static double Median(IEnumerable<double> values)
+{
+    var v = values.Order().ToArray();
+    return v.Length == 0 ? double.NaN : v.Length % 2 == 1 ? v[v.Length / 2] : Math.Round((v[v.Length / 2 - 1] + v[v.Length / 2]) / 2, 2);
+}
+
+static double CpuSeconds(int pid)
+{
+    var stat = File.ReadAllText($"/proc/{pid}/stat");
+    var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+    return (long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture)) / 100.0;
+}
+
+static double RssMegabytes(int pid)
+{
+    var line = File.ReadLines($"/proc/{pid}/status").First(l => l.StartsWith("VmRSS:", StringComparison.Ordinal));
+    return Math.Round(long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) / 1024.0, 1);
+}
+
+async Task<double?> GcHeapMegabytesAsync()
+{
+    try
+    {
+        var text = await http.GetStringAsync("/metrics");
+        // The runtime's own meter: heap size after the last collection, summed over the generations.
+        var values = text.Split('\n').Where(l => l.StartsWith("dotnet_gc_last_collection_heap_size", StringComparison.Ordinal))
+            .Select(l => double.Parse(l[(l.LastIndexOf(' ') + 1)..], CultureInfo.InvariantCulture)).ToList();
+        return values.Count == 0 ? null : Math.Round(values.Sum() / 1048576, 1);
+    }
+    catch (HttpRequestException)
+    {
+        return null;
+    }
+}
+
+static string GenerateCatalog(int count)
+{
+    // Places scattered (deterministically) within about 60 km of the catalog's 56 cities, in the same states.
+    var source = File.ReadAllLines(Path.Combine(AppContext.BaseDirectory, "cities.csv")).Skip(1)
+        .Select(l => l.Split(',')).Select(f => (Name: f[0], State: f[1], Lat: double.Parse(f[2], CultureInfo.InvariantCulture), Lon: double.Parse(f[3], CultureInfo.InvariantCulture))).ToList();
+    var random = new Random(20261202);
+    var csv = new StringBuilder("name,state,lat,lon\n");
+    for (var i = 0; i < count; i++)
+    {
+        var c = source[i % source.Count];
+        var (lat, lon) = i < source.Count ? (c.Lat, c.Lon) : (c.Lat + (random.NextDouble() - 0.5) * 1.1, c.Lon + (random.NextDouble() - 0.5) * 1.1);
+        var name = i < source.Count ? c.Name : $"{c.Name} Station {i / source.Count:0000}";
+        csv.Append(CultureInfo.InvariantCulture, $"{name},{c.State},{lat:0.0000},{lon:0.0000}\n");
+    }
+    var path = Path.Combine(Path.GetTempPath(), $"aq-scale-catalog-{count}.csv");
+    File.WriteAllText(path, csv.ToString());
+    return path;
+}
+
+static object Machine() => new
+{
+    Cores = Environment.ProcessorCount,
+    MemoryGb = Math.Round(GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / 1e9, 1),
+    Os = System.Runtime.InteropServices.RuntimeInformation.OSDescription,
+    Dotnet = Environment.Version.ToString(),
+};
+
+static string LoadAverage() => File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Trim() : "";
+
+string? Text(string name) => argv.SkipWhile(a => a != name).Skip(1).FirstOrDefault();
+int Int(string name, int fallback) => Text(name) is { } v && int.TryParse(v, CultureInfo.InvariantCulture, out var x) ? x : fallback;
+
+internal sealed record Window(int Requests, double Rps, double P50Ms, double P99Ms, int Errors, double ServerCpuPercent, int JobsLeft);
