@@ -322,9 +322,15 @@ public sealed class AlertTests : IAsyncLifetime
         var last = Hours.Floor(Now);
         IReadOnlyList<SourceReading> Readings(int from, int count, double pm25) => Enumerable.Range(from, count)
             .Select(i => new SourceReading("delhi", last.AddHours(i), SourceNames.Cpcb,
-                new Dictionary<Pollutant, double> { [Pollutant.Pm25] = pm25, [Pollutant.Pm10] = 60, [Pollutant.No2] = 20 }, null)).ToList();
+                new Dictionary<Pollutant, double>
+                {
+                    // Values vary by the hour: a value repeated for hours is flagged stuck and left out of the AQI.
+                    [Pollutant.Pm25] = pm25 + Math.Abs(i) % 3,
+                    [Pollutant.Pm10] = 60 + Math.Abs(i) % 4,
+                    [Pollutant.No2] = 20 + Math.Abs(i) % 5,
+                }, null)).ToList();
 
-        // A day of PM2.5 at 50 µg/m³ (Satisfactory); twelve hours later, twelve hours at 200 (Very Poor).
+        // A day of PM2.5 at 50-52 µg/m³ (Satisfactory); twelve hours later, twelve hours at 200-202 (Very Poor).
         await city.Ingest(Readings(-23, 24, 50));
         await Eventually.UntilAsync(async () => (await grain.Get())!.Evaluations >= 1, Wait, "the first evaluation");
         Assert.Empty(_receiver.Requests);

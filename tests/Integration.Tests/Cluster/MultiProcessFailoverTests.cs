@@ -140,8 +140,8 @@ public sealed class MultiProcessFailoverTests(ITestOutputHelper output)
             await Task.WhenAll(processes.Select(p => WaitReadyAsync(http, p, TimeSpan.FromSeconds(90))));
             await WaitAllCitiesAnswerAsync(http, web, TimeSpan.FromSeconds(60));
             output.WriteLine($"two silos and a web front ready, every city answering, after {started.Elapsed.TotalSeconds:0.0} s");
-            var siloMetrics = await http.GetStringAsync(new Uri(a.BaseAddress, TelemetryHosting.MetricsPath));
-            var webMetrics = await http.GetStringAsync(new Uri(web.BaseAddress, TelemetryHosting.MetricsPath));
+            var siloMetrics = await http.GetStringAsync(new Uri(a.ManagementAddress, TelemetryHosting.MetricsPath));
+            var webMetrics = await http.GetStringAsync(new Uri(web.ManagementAddress, TelemetryHosting.MetricsPath));
             Assert.Contains("orleans_", siloMetrics);
             Assert.Contains("db_client_operation_duration", siloMetrics);
             Assert.Contains("http_server_request_duration_seconds", webMetrics);

@@ -19,6 +19,11 @@ public sealed class SiloProcess : IDisposable
     public int HttpPort { get; }
     public Uri BaseAddress => new($"http://127.0.0.1:{HttpPort}");
 
+    /// <summary>The management port (`Management:Port`): where `/metrics` answers.</summary>
+    public int ManagementPort { get; private init; }
+
+    public Uri ManagementAddress => new($"http://127.0.0.1:{ManagementPort}");
+
     private SiloProcess(string name, string[] args, IReadOnlyDictionary<string, string> env, int httpPort)
     {
         Name = name;
@@ -41,7 +46,12 @@ public sealed class SiloProcess : IDisposable
     public static SiloProcess Run(string name, string role, IReadOnlyDictionary<string, string> env)
     {
         var http = FreePort();
-        return new SiloProcess(name, ["run", "--role", role, "--urls", $"http://127.0.0.1:{http}"], env, http);
+        var management = FreePort();
+        while (management == http) management = FreePort();
+        return new SiloProcess(name, ["run", "--role", role, "--urls", $"http://127.0.0.1:{http}", $"--Management:Port={management}"], env, http)
+        {
+            ManagementPort = management,
+        };
     }
 
     /// <summary>Runs a verb to completion and returns its exit code and output.</summary>
