@@ -171,7 +171,7 @@ public sealed class CityGrain(
     {
         try
         {
-            await state.WriteStateAsync();
+            await WriteAsync();
         }
         catch (Exception ex) when (ex is not InconsistentStateException and not OutOfMemoryException)
         {
@@ -187,6 +187,26 @@ public sealed class CityGrain(
         _stateRetry?.Dispose();
         _stateRetry = null;
         logger.LogInformation("State of {City} written again", _city.Name);
+    }
+
+    /// <summary>
+    /// Writes the state. After a refused write, a version conflict means that write reached the store before its
+    /// connection broke (the store holds this activation's own newer version): the store's version tag is taken and
+    /// this activation's state, the city's state, written again.
+    /// </summary>
+    private async Task WriteAsync()
+    {
+        try
+        {
+            await state.WriteStateAsync();
+        }
+        catch (InconsistentStateException) when (_stateUnsaved)
+        {
+            var mine = state.State;
+            await state.ReadStateAsync();
+            state.State = mine;
+            await state.WriteStateAsync();
+        }
     }
 
     private async Task RetryStateAsync(CancellationToken cancellationToken)
