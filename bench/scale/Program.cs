@@ -36,15 +36,16 @@ var pollMinutes = Int("--poll-minutes", 5);
 var flags = new List<string>
 {
     silo, "--urls", baseUrl, "--RateLimiting:Enabled=false", "--Logging:LogLevel:Default=Warning", "--Cities:BackfillDays=14",
-    $"--Auth:AdminTokens:0={Token}",
+    $"--Auth:AdminTokens:0={Token}", $"--Management:Port={port + 1}",
 };
 if (catalog is not null) flags.Add($"--Cities:CatalogPath={catalog}");
 if (loopback is not null)
 {
-    // Both sources keyed (the simulated one goes off) and pointed at the loopback; every place polls at the same
-    // moment of each period (no offset, no spread), so one poll cycle is one burst that can be timed.
+    // Both sources keyed and pointed at the loopback, OpenWeather without its free plan's 50 calls a minute (5,000
+    // places could not be polled hourly under it); every place polls at the same moment of each period (no offset,
+    // no spread), so one poll cycle is one burst that can be timed.
     var url = loopback.BaseUrl.ToString();
-    flags.AddRange([$"--Sources:OpenWeather:BaseUrl={url}", "--Sources:OpenWeather:ApiKey=bench", $"--Sources:Cpcb:BaseUrl={url}",
+    flags.AddRange([$"--Sources:OpenWeather:BaseUrl={url}", "--Sources:OpenWeather:ApiKey=bench", "--Sources:OpenWeather:CallsPerMinute=0", $"--Sources:Cpcb:BaseUrl={url}",
         "--Sources:Cpcb:ApiKey=bench", "--Sources:Cpcb:Values=Concentration", "--Sources:IqAir:Enabled=false",
         $"--Cities:PollPeriod={TimeSpan.FromMinutes(pollMinutes):c}", "--Cities:PollOffset=00:00:00", "--Cities:PollSpread=00:00:00"]);
 }
@@ -299,7 +300,7 @@ async Task<double?> GcHeapMegabytesAsync()
 {
     try
     {
-        var text = await http.GetStringAsync("/metrics");
+        var text = await http.GetStringAsync($"http://127.0.0.1:{port + 1}/metrics");
         // The runtime's own meter: heap size after the last collection, summed over the generations.
         var values = text.Split('\n').Where(l => l.StartsWith("dotnet_gc_last_collection_heap_size", StringComparison.Ordinal))
             .Select(l => double.Parse(l[(l.LastIndexOf(' ') + 1)..], CultureInfo.InvariantCulture)).ToList();
