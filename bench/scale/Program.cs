@@ -37,6 +37,8 @@ var flags = new List<string>
 {
     silo, "--urls", baseUrl, "--RateLimiting:Enabled=false", "--Logging:LogLevel:Default=Warning", "--Cities:BackfillDays=14",
     $"--Auth:AdminTokens:0={Token}", $"--Management:Port={port + 1}",
+    // Ports of its own: another silo on the machine with the defaults (11111, 30000) must not meet this one.
+    $"--Orleans:SiloPort={port + 2}", $"--Orleans:GatewayPort={port + 3}",
 };
 if (catalog is not null) flags.Add($"--Cities:CatalogPath={catalog}");
 if (loopback is not null)
@@ -53,8 +55,10 @@ flags.AddRange(extra);
 var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = Path.GetDirectoryName(silo)! };
 foreach (var f in flags) psi.ArgumentList.Add(f);
 using var server = Process.Start(psi)!;
-server.OutputDataReceived += (_, _) => { };
-server.ErrorDataReceived += (_, _) => { };
+// The silo's own output goes to a file in the temp folder (why it stopped, should it stop).
+var siloLog = new StreamWriter(Path.Combine(Path.GetTempPath(), $"aq-scale-silo-{n}.log")) { AutoFlush = true };
+server.OutputDataReceived += (_, e) => { if (e.Data is { } line) lock (siloLog) siloLog.WriteLine(line); };
+server.ErrorDataReceived += (_, e) => { if (e.Data is { } line) lock (siloLog) siloLog.WriteLine(line); };
 server.BeginOutputReadLine();
 server.BeginErrorReadLine();
 using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 256 }) { BaseAddress = new Uri(baseUrl), Timeout = TimeSpan.FromSeconds(60) };
