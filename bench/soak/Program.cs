@@ -156,6 +156,11 @@ try
 
     var samples = new List<Sample>();
     var loads = new List<(int Minute, string Load)>();
+    // Retraining runs native code (LightGBM, TorchSharp) whose memory shows in RSS and not in the GC heap: counted
+    // per minute (the sum of every model's retraining count) to tell its steps from a leak.
+    async Task<long> RetrainsAsync() => JsonDocument.Parse(await http.GetStringAsync(new Uri(web, "/api/v1/models/list"))).RootElement.GetProperty("models")
+        .EnumerateArray().Sum(m => m.GetProperty("retrains").GetInt64());
+    var retrains = new List<(int Minute, long Count)> { (0, await RetrainsAsync()) };
     var end = TimeSpan.FromMinutes(minutes);
     var nextMinute = 1;
     using (var timer = new PeriodicTimer(sample))
@@ -171,9 +176,10 @@ try
                 var m = results.Where(r => r.At >= nextMinute - 1 && r.At < nextMinute).ToList();
                 var loadNow = LoadAverage() ?? "";
                 loads.Add((nextMinute, loadNow));
+                retrains.Add((nextMinute, await RetrainsAsync()));
                 var last = samples.TakeLast(processes.Count);
                 Console.Error.WriteLine($"minute {nextMinute}: {m.Count} requests, {m.Count(r => !r.Ok)} errors, p50 {Percentile(m.Select(r => r.Ms).ToList(), 0.5):0.00} ms, " +
-                    $"p99 {Percentile(m.Select(r => r.Ms).ToList(), 0.99):0.0} ms; load {loadNow}; " + string.Join(", ", last.Select(x => $"{x.Node} rss {x.RssMb:0} MB heap {x.GcHeapMb:0} MB")));
+                    $"p99 {Percentile(m.Select(r => r.Ms).ToList(), 0.99):0.0} ms; load {loadNow}; retrainings {retrains[^1].Count - retrains[^2].Count}; " + string.Join(", ", last.Select(x => $"{x.Node} rss {x.RssMb:0} MB heap {x.GcHeapMb:0} MB")));
                 nextMinute++;
             }
         }
@@ -194,6 +200,9 @@ try
             p99_ms = Math.Round(Percentile(ms, 0.99), 2),
             by_kind = g.GroupBy(r => r.Kind).ToDictionary(k => k.Key, k => k.Count()),
             load_average = loads.FirstOrDefault(l => l.Minute == g.Key + 1).Load,
+            retrainings = retrains.Any(r => r.Minute == g.Key + 1) ? retrains.First(r => r.Minute == g.Key + 1).Count - retrains.First(r => r.Minute == g.Key).Count : (long?)null,
+            // The load stops at the first sample after the end: a last, partial minute of a few seconds.
+            partial = g.Key + 1 > Math.Ceiling(minutes),
         };
     }).ToList();
     // The first minute is warm-up (JIT, caches filling, tiered compilation): slopes are fitted on the rest.
