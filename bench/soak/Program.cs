@@ -244,7 +244,7 @@ try
         samples = samples.Select(x => new
         {
             minute = Math.Round(x.Minute, 3), node = x.Node, rss_mb = Math.Round(x.RssMb, 1), gc_heap_mb = Math.Round(x.GcHeapMb, 1),
-            gc_committed_mb = Math.Round(x.GcCommittedMb, 1), threads = x.Threads, pool_threads = x.PoolThreads, handles = x.Handles, series = x.Series,
+            gc_committed_mb = Math.Round(x.GcCommittedMb, 1), threads = x.Threads, pool_threads = x.PoolThreads, handles = x.Handles, series = x.Series, jit_methods = x.JitMethods, timers = x.Timers,
         }),
     };
     var json = JsonSerializer.Serialize(report, new JsonSerializerOptions { WriteIndented = true });
@@ -275,6 +275,9 @@ Dictionary<string, object> Trends(List<Sample> points) => processes.ToDictionary
         pool_threads = Fit(mine.Select(s => (s.Minute, (double)s.PoolThreads)).ToList()),
         handles = Fit(mine.Select(s => (s.Minute, (double)s.Handles)).ToList()),
         series = Fit(mine.Select(s => (s.Minute, (double)s.Series)).ToList()),
+        // Methods compiled (tiered re-JIT included): JIT'd code is native memory, in RSS and not in the GC heap.
+        jit_methods = Fit(mine.Select(s => (s.Minute, (double)s.JitMethods)).ToList()),
+        timers = Fit(mine.Select(s => (s.Minute, (double)s.Timers)).ToList()),
     };
 });
 
@@ -313,7 +316,7 @@ static object Fit(List<(double X, double Y)> points)
 }
 
 /// <summary>One sample of one process: from its /metrics (RSS, GC, thread pool, series) and /proc (threads, handles).</summary>
-sealed record Sample(double Minute, string Node, double RssMb, double GcHeapMb, double GcCommittedMb, int Threads, int PoolThreads, int Handles, int Series);
+sealed record Sample(double Minute, string Node, double RssMb, double GcHeapMb, double GcCommittedMb, int Threads, int PoolThreads, int Handles, int Series, long JitMethods, int Timers);
 
 /// <summary>One process of the silo executable, its output in a log file; killed on dispose.</summary>
 sealed class Node : IDisposable
@@ -387,7 +390,8 @@ sealed class Node : IDisposable
     /// <summary>
     /// Samples the process: its Prometheus scrape on the management port gives the working set (RSS), the GC heap
     /// after the last collection (summed over generations), the GC's committed memory, the thread-pool threads and the
-    /// number of series exposed (a label that grows without bound shows there); /proc gives OS threads and open handles.
+    /// number of series exposed (a label that grows without bound shows there), methods JIT-compiled and timers; /proc
+    /// gives OS threads and open handles.
     /// </summary>
     public async Task<Sample> SampleAsync(HttpClient http, double minute)
     {
@@ -416,7 +420,9 @@ sealed class Node : IDisposable
             (int)Status("Threads:"),
             (int)Metric("dotnet_thread_pool_thread_count_total"),
             Directory.GetFiles($"/proc/{_process.Id}/fd").Length,
-            series);
+            series,
+            (long)Metric("dotnet_jit_compiled_methods_total"),
+            (int)Metric("dotnet_timer_count"));
     }
 
     private long Status(string key)
