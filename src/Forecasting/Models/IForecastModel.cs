@@ -160,6 +160,12 @@ public sealed record ForecastSettings
     public bool BandsWiderOfAll { get; init; } = true;
 
     /// <summary>
+    /// `evaluate` rescales the served bands by the served forecasts' matured residuals as the service does
+    /// (<see cref="Evaluation.LiveBands"/>); off to measure the trained bands alone.
+    /// </summary>
+    public bool LiveBands { get; init; } = true;
+
+    /// <summary>
     /// Shrink every candidate per horizon toward persistence and seasonal naive, with weights fitted on the validation
     /// windows (<see cref="Models.HorizonBlend"/>), so the served forecast does not lose to the baselines at horizons where
     /// the model is weak.
