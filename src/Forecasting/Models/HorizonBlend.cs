@@ -48,12 +48,12 @@ public sealed record HorizonBlend(IReadOnlyList<double> Model, IReadOnlyList<dou
     }
 
     /// <summary>
-    /// Fits the weights on the forecasts <paramref name="use"/> selects (all when null): per horizon, the grid point with
-    /// the lowest MAE in the target's unit over the pairs of that horizon and its <see cref="Neighbours"/> either side
-    /// (at most <paramref name="maxPairs"/>, thinned evenly). Ties go to more weight on the model.
+    /// Fits the weights on the forecasts <paramref name="use"/> selects (all when null): per horizon, the weights on the
+    /// grid (coordinate search) with the lowest MAE in the target's unit over the pairs of that horizon and its
+    /// <see cref="Neighbours"/> either side (at most <paramref name="maxPairs"/>, thinned evenly). Ties go to more weight on the model.
     /// </summary>
     public static HorizonBlend Fit(FeatureBuilder features, IReadOnlyList<ForecastPoint> points, IReadOnlyList<double> model, IReadOnlyList<double> seasonal,
-        Func<int, bool>? use = null, int maxPairs = 1200)
+        Func<int, bool>? use = null, int maxPairs = 600)
     {
         var byHorizon = new List<int>[FeatureBuilder.MaxHorizon];
         for (var h = 0; h < byHorizon.Length; h++) byHorizon[h] = [];
@@ -64,43 +64,49 @@ public sealed record HorizonBlend(IReadOnlyList<double> Model, IReadOnlyList<dou
             if (double.IsNaN(model[i]) || double.IsNaN(features.Target[t + h]) || !features.TryLevel(t, out _, out _)) continue;
             byHorizon[h - 1].Add(i);
         }
-        var grid = new List<(double A, double B)>();
         var steps = (int)Math.Round(1 / Step);
-        for (var ai = steps; ai >= 0; ai--)
-            for (var bi = 0; ai + bi <= steps; bi++)
-                grid.Add((ai * Step, bi * Step));
         var a = new double[FeatureBuilder.MaxHorizon];
         var b = new double[FeatureBuilder.MaxHorizon];
         for (var h = 0; h < FeatureBuilder.MaxHorizon; h++)
         {
-            var pooled = new List<int>();
             var r = Neighbours(h + 1);
-            for (var g = Math.Max(0, h - r); g <= Math.Min(FeatureBuilder.MaxHorizon - 1, h + r); g++) pooled.AddRange(byHorizon[g]);
-            if (pooled.Count < MinimumPairs) { a[h] = 1; continue; }
-            pooled.Sort();
-            var stride = Math.Max(1, (pooled.Count + maxPairs - 1) / maxPairs);
+            var (g0, g1) = (Math.Max(0, h - r), Math.Min(FeatureBuilder.MaxHorizon - 1, h + r));
+            var total = 0;
+            for (var g = g0; g <= g1; g++) total += byHorizon[g].Count;
+            if (total < MinimumPairs) { a[h] = 1; continue; }
+            // Every horizon of the pool thinned alike, each evenly over its origins.
+            var stride = Math.Max(1, (total + maxPairs - 1) / maxPairs);
             var level = new List<double>();
             var actual = new List<double>();
             var dm = new List<double>();
             var ds = new List<double>();
-            for (var j = 0; j < pooled.Count; j += stride)
-            {
-                var i = pooled[j];
-                var t = points[i].Origin;
-                features.TryLevel(t, out var l, out _);
-                level.Add(l);
-                actual.Add(features.Target[t + points[i].Horizon]);
-                dm.Add(model[i]);
-                ds.Add(seasonal[i]);
-            }
+            for (var g = g0; g <= g1; g++)
+                for (var j = 0; j < byHorizon[g].Count; j += stride)
+                {
+                    var i = byHorizon[g][j];
+                    var t = points[i].Origin;
+                    features.TryLevel(t, out var l, out _);
+                    level.Add(l);
+                    actual.Add(features.Target[t + points[i].Horizon]);
+                    dm.Add(model[i]);
+                    ds.Add(seasonal[i]);
+                }
             var best = (A: 1.0, B: 0.0, Mae: double.PositiveInfinity);
-            foreach (var (ga, gb) in grid)
+            void Try(double ga, double gb)
             {
                 double sum = 0;
                 for (var j = 0; j < level.Count; j++)
                     sum += Math.Abs(actual[j] - Math.Max(0, Math.Exp(level[j] + Combine(ga, gb, dm[j], ds[j])) - 1));
                 if (sum < best.Mae - 1e-9) best = (ga, gb, sum);
             }
+            // Coordinate search: the model's weight alone (persistence the rest), the seasonal weight alone, then the
+            // other weight beside the better of the two. Model alone, persistence alone and seasonal naive alone are
+            // all tried, so none of them beats the result on these pairs.
+            for (var ai = steps; ai >= 0; ai--) Try(ai * Step, 0);
+            for (var bi = 1; bi <= steps; bi++) Try(0, bi * Step);
+            var (ba, bb) = (best.A, best.B);
+            if (bb == 0) for (var bi = 1; ba + bi * Step <= 1 + 1e-9; bi++) Try(ba, bi * Step);
+            else for (var ai = 1; bb + ai * Step <= 1 + 1e-9; ai++) Try(ai * Step, bb);
             (a[h], b[h]) = (best.A, best.B);
         }
         return new HorizonBlend(a, b);
