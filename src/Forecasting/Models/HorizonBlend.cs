@@ -3,7 +3,7 @@ using AirQuality.Forecasting.Features;
 namespace AirQuality.Forecasting.Models;
 
 /// <summary>
-/// Per-horizon shrinkage of a model toward the baselines: the served delta at horizon h is
+/// Per-horizon shrinkage of a model toward the baselines at the short horizons (up to <see cref="MaxHorizon"/>): the served delta at horizon h is
 /// <c>Model[h] * model + Seasonal[h] * seasonal naive + (1 - Model[h] - Seasonal[h]) * persistence</c> (persistence's
 /// delta is 0). The weights are chosen per horizon on validation forecasts out of sample, from a grid that includes
 /// "persistence alone" and "seasonal naive alone", so on the hours they were fitted on the blend is never worse than
@@ -19,6 +19,12 @@ public sealed record HorizonBlend(IReadOnlyList<double> Model, IReadOnlyList<dou
     /// the right weight changes fastest, h / 8 (rounded) beyond.
     /// </summary>
     public static int Neighbours(int h) => (int)Math.Round(h / 8.0);
+
+    /// <summary>
+    /// Longest horizon blended: the short horizons, where the latest value carries most of what is known. Beyond,
+    /// shrinking toward persistence fitted on one season was seen to carry badly into the next, so the model serves alone.
+    /// </summary>
+    public const int MaxHorizon = 6;
 
     /// <summary>Fewest pooled pairs a horizon needs; with fewer it keeps the model alone.</summary>
     public const int MinimumPairs = 48;
@@ -73,7 +79,7 @@ public sealed record HorizonBlend(IReadOnlyList<double> Model, IReadOnlyList<dou
             var (g0, g1) = (Math.Max(0, h - r), Math.Min(FeatureBuilder.MaxHorizon - 1, h + r));
             var total = 0;
             for (var g = g0; g <= g1; g++) total += byHorizon[g].Count;
-            if (total < MinimumPairs) { a[h] = 1; continue; }
+            if (total < MinimumPairs || h + 1 > MaxHorizon) { a[h] = 1; continue; }
             // Every horizon of the pool thinned alike, each evenly over its origins.
             var stride = Math.Max(1, (total + maxPairs - 1) / maxPairs);
             var level = new List<double>();
