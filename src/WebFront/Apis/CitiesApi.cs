@@ -45,6 +45,8 @@ public static class CitiesApi
     internal static Ok<CityListDto> ListCities(CityCatalog catalog) =>
         TypedResults.Ok(new CityListDto(catalog.All.Count, catalog.All.Select(CityDto.From).ToList()));
 
+    private static readonly string[] AllCitiesTags = [AnswerCache.AllCitiesTag];
+
     internal static async Task<IResult> GetRankings(
         string? standard, string? limit, string? order, CityCatalog catalog, IGrainFactory grains, TimeProvider clock, AnswerCache cache)
     {
@@ -55,11 +57,11 @@ public static class CitiesApi
 
         // Any limit from the catalog's size up gives the same answer: one key for all of them.
         max = Math.Min(max, catalog.All.Count);
-        var answer = await cache.GetOrCreateAsync("rankings", $"{std.Code()}:{ord}:{max}", [AnswerCache.AllCitiesTag], async _ =>
+        var answer = await cache.GetOrCreateHotAsync("rankings", $"{std.Code()}:{ord}:{max}", null, AllCitiesTags, async _ =>
         {
             var all = await grains.GetGrain<IRankingsGrain>(GrainKeys.Rankings).GetAll();
             return Rank(all, std, ord, max, clock.GetUtcNow().UtcDateTime);
-        });
+        }, AqiApi.MaxAgeSeconds);
         return new CachedAnswerResult(answer, AqiApi.MaxAgeSeconds);
     }
 
