@@ -11,11 +11,20 @@ per request and the GC collections. Prints JSON.
     python3 bench/api/run.py [--rounds 3] [--duration 10] [--gc server|workstation] [--concurrent 1|0] [--datas 1|0]
                              [--telemetry off|on] [--rate-limit off|on] [--only current,rankings]
 """
-import argparse, json, os, platform, re, shutil, signal, statistics, subprocess, sys, time, urllib.request
+import argparse, json, os, platform, re, shutil, signal, socket, statistics, subprocess, sys, time, urllib.request
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 HERE = os.path.dirname(os.path.abspath(__file__))
-PORT, MANAGEMENT_PORT, CEILING_PORT = 18080, 18081, 18090
+
+
+def free_port():
+    # Free ports, not fixed ones: other benchmarks may run on the same machine.
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+PORT, MANAGEMENT_PORT, CEILING_PORT = free_port(), free_port(), free_port()
 BASE = f"http://127.0.0.1:{PORT}"
 CEILING = f"http://127.0.0.1:{CEILING_PORT}"
 
@@ -160,7 +169,7 @@ def main():
     silo_env = dict(env)
     if a.telemetry == "on":
         silo_env["OTEL_EXPORTER_OTLP_ENDPOINT"] = "http://127.0.0.1:4317"
-    args = ["--urls", BASE, f"--Management:Port={MANAGEMENT_PORT}", f"--RateLimiting:Enabled={'true' if a.rate_limit == 'on' else 'false'}",
+    args = ["--urls", BASE, f"--Management:Port={MANAGEMENT_PORT}", f"--Orleans:SiloPort={free_port()}", f"--Orleans:GatewayPort={free_port()}", f"--RateLimiting:Enabled={'true' if a.rate_limit == 'on' else 'false'}",
             f"--Cities:BackfillDays={a.backfill_days}"]
     if a.log_level:
         args.append(f"--Logging:LogLevel:Default={a.log_level}")
