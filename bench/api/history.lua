@@ -1,4 +1,4 @@
--- GET /api/v1/history/{city} (the last 24 hours, the default), cycling over every city of the catalog.
+-- GET /api/v1/aqi/history/{city} (the last 24 hours, the default), cycling over every city of the catalog.
 local cities = {}
 local i = 0
 init = function(args)
@@ -6,5 +6,5 @@ init = function(args)
 end
 request = function()
   i = i + 1
-  return wrk.format("GET", "/api/v1/history/" .. cities[(i % #cities) + 1])
+  return wrk.format("GET", "/api/v1/aqi/history/" .. cities[(i % #cities) + 1])
 end

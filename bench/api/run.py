@@ -141,12 +141,14 @@ def main():
     ap.add_argument("--telemetry", choices=["off", "on"], default="off",
                     help="on: an OTLP endpoint is set (nothing listens there), so every request is traced and exported")
     ap.add_argument("--rate-limit", choices=["off", "on"], default="off")
-    ap.add_argument("--log-level", default=None, help="Logging:LogLevel:Default for the service (default: its appsettings)")
+    ap.add_argument("--log-level", default=None, help="Logging:LogLevel:Default and :Microsoft.AspNetCore for the service (default: its appsettings; Information logs every request)")
     ap.add_argument("--only", default=None, help="comma-separated targets besides the ceiling")
     ap.add_argument("--backfill-days", type=int, default=14)
+    ap.add_argument("--no-lstm", action="store_true", help="train without the LSTM family (a shorter cold start on a busy machine)")
     ap.add_argument("--no-build", action="store_true")
     ap.add_argument("--label", default=None)
     a = ap.parse_args()
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # so the servers are stopped in `finally`
     if not shutil.which("wrk"):
         raise SystemExit("wrk is not installed: apt-get install -y wrk")
     load_before = os.getloadavg()
@@ -166,13 +168,22 @@ def main():
         env["DOTNET_gcConcurrent"] = a.concurrent
     if a.datas:
         env["DOTNET_GCDynamicAdaptationMode"] = a.datas
+    # The ceiling runs with the service's GC settings (its runtimeconfig), unless the command line sets them for both.
+    with open(os.path.join(silo_dir, "AirQuality.Silo.runtimeconfig.json")) as f:
+        props = json.load(f)["runtimeOptions"].get("configProperties", {})
+    for key, var in (("System.GC.Server", "DOTNET_gcServer"), ("System.GC.Concurrent", "DOTNET_gcConcurrent"),
+                     ("System.GC.DynamicAdaptationMode", "DOTNET_GCDynamicAdaptationMode")):
+        if key in props and var not in env:
+            env[var] = str(int(props[key])) if not isinstance(props[key], bool) else ("1" if props[key] else "0")
     silo_env = dict(env)
     if a.telemetry == "on":
         silo_env["OTEL_EXPORTER_OTLP_ENDPOINT"] = "http://127.0.0.1:4317"
     args = ["--urls", BASE, f"--Management:Port={MANAGEMENT_PORT}", f"--Orleans:SiloPort={free_port()}", f"--Orleans:GatewayPort={free_port()}", f"--RateLimiting:Enabled={'true' if a.rate_limit == 'on' else 'false'}",
             f"--Cities:BackfillDays={a.backfill_days}"]
+    if a.no_lstm:
+        args.append("--Forecasting:LstmEnabled=false")
     if a.log_level:
-        args.append(f"--Logging:LogLevel:Default={a.log_level}")
+        args += [f"--Logging:LogLevel:Default={a.log_level}", f"--Logging:LogLevel:Microsoft.AspNetCore={a.log_level}"]
     os.makedirs(out, exist_ok=True)
     log = open(os.path.join(out, "silo.log"), "w")
     server = subprocess.Popen(["dotnet", os.path.join(silo_dir, "AirQuality.Silo.dll"), *args], cwd=silo_dir, env=silo_env,
@@ -232,7 +243,7 @@ def main():
             "configuration": {"gc": "server" if gc_settings["server_gc"] else "workstation", "gc_latency_mode": gc_settings["latency_mode"],
                               "gc_env": {k: env[k] for k in ("DOTNET_gcServer", "DOTNET_gcConcurrent", "DOTNET_GCDynamicAdaptationMode") if k in env},
                               "telemetry": a.telemetry, "rate_limit": a.rate_limit, "log_level_default": a.log_level or "appsettings",
-                              "backfill_days": a.backfill_days},
+                              "backfill_days": a.backfill_days, "lstm": not a.no_lstm},
             "load_average_before": [round(x, 2) for x in load_before],
             "load_average_after": [round(x, 2) for x in os.getloadavg()],
             "initial_training_seconds_after_ready": trained_after,

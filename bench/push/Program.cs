@@ -24,6 +24,8 @@ var app = SiloHost.Build([
     "--urls", "http://127.0.0.1:0",
     $"--Orleans:SiloPort={FreePort()}", $"--Orleans:GatewayPort={FreePort()}",
     "--Cities:BackfillDays=3", "--RateLimiting:Enabled=false", "--Logging:LogLevel:Default=Warning",
+    // No LSTM: the cold start's training (waited for below) is then short; pushes do not depend on the model family.
+    "--Forecasting:LstmEnabled=false",
 ]);
 await app.StartAsync();
 var baseAddress = new Uri(app.Urls.First());
