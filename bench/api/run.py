@@ -141,7 +141,7 @@ def main():
     ap.add_argument("--telemetry", choices=["off", "on"], default="off",
                     help="on: an OTLP endpoint is set (nothing listens there), so every request is traced and exported")
     ap.add_argument("--rate-limit", choices=["off", "on"], default="off")
-    ap.add_argument("--log-level", default=None, help="Logging:LogLevel:Default and :Microsoft.AspNetCore for the service (default: its appsettings; Information logs every request)")
+    ap.add_argument("--log-level", default=None, help="the service's default, ASP.NET Core, hosting and routing log levels (default: its appsettings; Information logs every request)")
     ap.add_argument("--only", default=None, help="comma-separated targets besides the ceiling")
     ap.add_argument("--backfill-days", type=int, default=14)
     ap.add_argument("--no-lstm", action="store_true", help="train without the LSTM family (a shorter cold start on a busy machine)")
@@ -183,7 +183,8 @@ def main():
     if a.no_lstm:
         args.append("--Forecasting:LstmEnabled=false")
     if a.log_level:
-        args += [f"--Logging:LogLevel:Default={a.log_level}", f"--Logging:LogLevel:Microsoft.AspNetCore={a.log_level}"]
+        args += [f"--Logging:LogLevel:{c}={a.log_level}" for c in
+                 ("Default", "Microsoft.AspNetCore", "Microsoft.AspNetCore.Hosting.Diagnostics", "Microsoft.AspNetCore.Routing")]
     os.makedirs(out, exist_ok=True)
     log = open(os.path.join(out, "silo.log"), "w")
     server = subprocess.Popen(["dotnet", os.path.join(silo_dir, "AirQuality.Silo.dll"), *args], cwd=silo_dir, env=silo_env,
