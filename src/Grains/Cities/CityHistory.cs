@@ -30,6 +30,10 @@ public sealed class CityHistory(City city, IReadingStore store, CityOptions opti
         await state.WriteStateAsync(cancellationToken);
     }
 
+    /// <summary>The first start's history from a remote source (OpenWeather): the backfill days under the history timeout; null when it failed.</summary>
+    public Task<PollResult?> FetchRemoteAsync(PollCycle cycle, IHistorySource remote, DateTime now, CancellationToken cancellationToken) =>
+        cycle.FetchHistoryAsync(remote, now, options.BackfillDays, options.HistoryTimeout, cancellationToken);
+
     /// <summary>
     /// Merges readings into the window, with what the store holds of hours older than the window, and saves the raw
     /// readings and the merged hours; returns the merged hours.

@@ -1,5 +1,6 @@
 using AirQuality.Domain.Cities;
 using AirQuality.Domain.Readings;
+using AirQuality.Grains.Abstractions;
 
 namespace AirQuality.Grains.Cities;
 
@@ -31,4 +32,11 @@ public static class PollSchedule
         var ahead = (Hours.Floor(now) + options.PollOffset + stagger - now).Ticks % period.Ticks;
         return TimeSpan.FromTicks(ahead <= 0 ? ahead + period.Ticks : ahead);
     }
+
+    /// <summary>
+    /// True when the city was never polled or its last attempt at any source is at least <paramref name="period"/> old
+    /// (a first start, a long outage): it polls at once rather than waiting for its next slot.
+    /// </summary>
+    public static bool Overdue(IEnumerable<SourcePollStatus> sources, DateTime now, TimeSpan period) =>
+        sources.Select(s => s.LastAttempt).Max() is not { } last || now - last >= period;
 }

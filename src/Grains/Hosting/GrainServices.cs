@@ -24,6 +24,7 @@ public static class GrainServices
         services.AddReadingStore(configuration);
         services.TryAddSingleton<CityMetrics>();
         services.TryAddSingleton<Quality.QualityMetrics>();
+        services.TryAddTransient<CityParts>();
         services.AddHostedService<PollWatchdogService>();
         services.AddSingleton<IAirQualitySource>(sp =>
         {

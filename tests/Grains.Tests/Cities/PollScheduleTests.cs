@@ -1,3 +1,4 @@
+using AirQuality.Grains.Abstractions;
 using AirQuality.Grains.Cities;
 
 namespace AirQuality.Grains.Tests.Cities;
@@ -40,5 +41,18 @@ public sealed class PollScheduleTests
             Assert.True(next > t && next - t <= o.PollPeriod);
             Assert.Equal(0, (next - first).Ticks % o.PollPeriod.Ticks);
         }
+    }
+
+    [Fact]
+    public void A_city_never_polled_or_not_polled_for_a_period_is_overdue()
+    {
+        var period = TimeSpan.FromHours(1);
+        static SourcePollStatus Attempted(string source, DateTime? at) => new(source, at, at, null, 0, 0, 0);
+
+        Assert.True(PollSchedule.Overdue([], At0614, period));
+        Assert.True(PollSchedule.Overdue([Attempted("cpcb", null)], At0614, period));
+        // The latest attempt of any source counts.
+        Assert.False(PollSchedule.Overdue([Attempted("cpcb", At0614.AddHours(-3)), Attempted("openweather", At0614.AddMinutes(-59))], At0614, period));
+        Assert.True(PollSchedule.Overdue([Attempted("cpcb", At0614.AddHours(-3)), Attempted("openweather", At0614.AddHours(-1))], At0614, period));
     }
 }
