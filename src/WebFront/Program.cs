@@ -3,6 +3,7 @@ using AirQuality.WebFront;
 // The web front on its own: an Orleans client of a cluster (see OrleansClientHosting). For one process with no
 // services, run the silo executable instead: it hosts this web front beside the grains.
 var builder = WebApplication.CreateBuilder(args);
+builder.AddDefaultLogLevels();
 builder.AddTelemetry("airquality-web");
 builder.AddOrleansClient();
 builder.AddClusterCheck(ready: true);

@@ -28,6 +28,30 @@ public static class WebFrontHosting
         o.NumberHandling = JsonNumberHandling.Strict;
     }
 
+    /// <summary>
+    /// Log levels under every other setting (appsettings, environment, command line all override them): nothing per
+    /// request at Information (ASP.NET Core's hosting and routing log two lines a request; under load that is
+    /// hundreds of MB a minute and a large share of the CPU). The silo executable's appsettings.json says the same.
+    /// </summary>
+    public static readonly IReadOnlyDictionary<string, string?> DefaultLogLevels = new Dictionary<string, string?>
+    {
+        ["Logging:LogLevel:Default"] = "Information",
+        ["Logging:LogLevel:Microsoft.AspNetCore"] = "Warning",
+        ["Logging:LogLevel:Microsoft.Hosting.Lifetime"] = "Information",
+        ["Logging:LogLevel:System.Net.Http.HttpClient"] = "Warning",
+        ["Logging:LogLevel:Polly"] = "Warning",
+        ["Logging:LogLevel:Microsoft.Extensions.Http.Resilience"] = "Warning",
+        ["Logging:LogLevel:Orleans"] = "Warning",
+        ["Logging:LogLevel:Microsoft.Orleans"] = "Warning",
+    };
+
+    /// <summary>Puts <see cref="DefaultLogLevels"/> under the configuration's sources.</summary>
+    public static IHostApplicationBuilder AddDefaultLogLevels(this IHostApplicationBuilder builder)
+    {
+        builder.Configuration.Sources.Insert(0, new Microsoft.Extensions.Configuration.Memory.MemoryConfigurationSource { InitialData = DefaultLogLevels });
+        return builder;
+    }
+
     public static IHostApplicationBuilder AddWebFront(this IHostApplicationBuilder builder)
     {
         var services = builder.Services;

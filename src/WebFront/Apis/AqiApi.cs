@@ -42,12 +42,16 @@ public static class AqiApi
         return api;
     }
 
-    internal static async Task<IResult> GetCurrent(string city, string? standard, string? lang, CityCatalog catalog, IGrainFactory grains, AnswerCache cache)
+    internal static Task<IResult> GetCurrent(string city, string? standard, string? lang, CityCatalog catalog, IGrainFactory grains, AnswerCache cache)
     {
-        if (!QueryParsing.TryStandard(standard, out var std, out var bad)) return bad!;
-        if (!HealthAdviceDto.TryLanguage(lang, out var language, out bad)) return bad!;
-        if (catalog.Resolve(city) is not { } c) return Problems.UnknownCity(city, catalog);
-        return await cache.ForCity("current", c, $"{c.Id}:{std.Code()}:{language}", async () =>
+        if (!QueryParsing.TryStandard(standard, out var std, out var bad)) return Task.FromResult<IResult>(bad!);
+        if (!HealthAdviceDto.TryLanguage(lang, out var language, out bad)) return Task.FromResult<IResult>(bad!);
+        if (catalog.Resolve(city) is not { } c) return Task.FromResult<IResult>(Problems.UnknownCity(city, catalog));
+        // The hot path: the ready answer, looked up with a key formatted on the stack (nothing allocated).
+        Span<char> key = stackalloc char[HotAnswers.MaxKeyLength];
+        if (key.TryWrite($"current:{c.Id}:{std.Code()}:{language}", out var written) && cache.TryGetHot("current", key[..written], out var ready))
+            return ready;
+        return cache.ForCityHot("current", c, $"{c.Id}:{std.Code()}:{language}", async () =>
         {
             var current = await grains.GetGrain<ICityGrain>(GrainKeys.City(c)).GetCurrent() ?? throw new CityNotReadyException(c.Name);
             var dto = ToDto(c, current, std);

@@ -61,6 +61,8 @@ public static class CitiesApi
         return TypedResults.Ok(new CityListDto(rows.Count, rows, paging.Meta(all.Count)));
     }
 
+    private static readonly string[] AllCitiesTags = [AnswerCache.AllCitiesTag];
+
     internal static async Task<IResult> GetRankings(
         string? standard, string? limit, string? page, string? order, string? state, string? category, string? bbox,
         IGrainFactory grains, TimeProvider clock, AnswerCache cache)
@@ -76,11 +78,16 @@ public static class CitiesApi
         // The page is cut in the rankings grain: only its rows cross the grain boundary.
         var query = new RankingsQuery(std, ord == "desc", paging.Offset, paging.Limit, st, cat, box);
         var filters = $"{st?.ToLowerInvariant()}|{cat}|{(box is null ? "" : FormattableString.Invariant($"{box.MinLon},{box.MinLat},{box.MaxLon},{box.MaxLat}"))}";
-        var answer = await cache.GetOrCreateAsync("rankings", $"{std.Code()}:{ord}:{paging.Limit}:{paging.Page}:{filters}", [AnswerCache.AllCitiesTag], async _ =>
+        var key = $"{std.Code()}:{ord}:{paging.Limit}:{paging.Page}:{filters}";
+        Func<CancellationToken, ValueTask<RankingsDto>> compute = async _ =>
         {
             var rows = await grains.GetGrain<IRankingsGrain>(GrainKeys.Rankings).GetPage(query);
             return Rank(rows, query, ord, paging, clock.GetUtcNow().UtcDateTime);
-        });
+        };
+        // Unfiltered pages are the ones asked most: kept ready (see HotAnswers); filtered ones in the answer cache only.
+        var answer = st is null && cat is null && box is null
+            ? await cache.GetOrCreateHotAsync("rankings", key, null, AllCitiesTags, compute, AqiApi.MaxAgeSeconds)
+            : await cache.GetOrCreateAsync("rankings", key, AllCitiesTags, compute);
         return new CachedAnswerResult(answer, AqiApi.MaxAgeSeconds);
     }
 

@@ -19,8 +19,11 @@ namespace AirQuality.WebFront.Caching;
 /// known answer for the key is served, marked stale, while the computation goes on and fills the cache.
 /// </remarks>
 public sealed class AnswerCache(HybridCache cache, CacheMetrics metrics, IOptions<JsonOptions> json, TimeProvider clock,
-    GrainCallPolicy policy, LastKnownAnswers lastKnown, RedisAnswerStore? redis = null)
+    GrainCallPolicy policy, LastKnownAnswers lastKnown, HotAnswers hot, ILogger<AnswerCache> logger, RedisAnswerStore? redis = null)
 {
+    /// <summary>The ready answers in front of the cache (current, rankings).</summary>
+    public HotAnswers Hot => hot;
+
     /// <summary>Tag of every answer that shows the city.</summary>
     public static string CityTag(string cityId) => "city:" + cityId;
 
@@ -39,8 +42,47 @@ public sealed class AnswerCache(HybridCache cache, CacheMetrics metrics, IOption
     /// The cached answer for <paramref name="key"/>, computing it with <paramref name="factory"/> on a miss. A factory
     /// that throws caches nothing (used for "not ready yet" and errors).
     /// </summary>
-    public async ValueTask<CachedAnswer> GetOrCreateAsync<T>(string kind, string key, IReadOnlyCollection<string> tags,
-        Func<CancellationToken, ValueTask<T>> factory, CancellationToken cancellationToken = default)
+    public ValueTask<CachedAnswer> GetOrCreateAsync<T>(string kind, string key, IReadOnlyCollection<string> tags,
+        Func<CancellationToken, ValueTask<T>> factory, CancellationToken cancellationToken = default) =>
+        GetOrCreateAsync(kind, key, tags, factory, request: true, cancellationToken);
+
+    /// <summary>
+    /// A ready answer from <see cref="Hot"/> for <paramref name="fullKey"/> (`kind:key`; a cache hit of <paramref name="kind"/>), for
+    /// callers that format the key on the stack.
+    /// </summary>
+    public bool TryGetHot(string kind, ReadOnlySpan<char> fullKey, out Task<IResult> result)
+    {
+        if (!hot.TryGet(fullKey, out result)) return false;
+        metrics.Hit(kind);
+        return true;
+    }
+
+    /// <summary>
+    /// As <see cref="GetOrCreateAsync{T}(string, string, IReadOnlyCollection{string}, Func{CancellationToken, ValueTask{T}}, CancellationToken)"/>,
+    /// the answer then kept ready in <see cref="Hot"/> and rebuilt there when <paramref name="cityId"/> (null: any city)
+    /// changes. A hit returns at once, allocating nothing.
+    /// </summary>
+    public ValueTask<CachedAnswer> GetOrCreateHotAsync<T>(string kind, string key, string? cityId, IReadOnlyCollection<string> tags,
+        Func<CancellationToken, ValueTask<T>> factory, int maxAgeSeconds, CancellationToken cancellationToken = default)
+    {
+        Span<char> buffer = stackalloc char[HotAnswers.MaxKeyLength];
+        if (buffer.TryWrite($"{kind}:{key}", out var written) && TryGetHot(kind, buffer[..written], out var ready))
+            return new ValueTask<CachedAnswer>(((CachedAnswerResult)ready.Result).Answer);
+        return FillHotAsync(kind, key, cityId, tags, factory, maxAgeSeconds, request: true, cancellationToken);
+    }
+
+    private async ValueTask<CachedAnswer> FillHotAsync<T>(string kind, string key, string? cityId, IReadOnlyCollection<string> tags,
+        Func<CancellationToken, ValueTask<T>> factory, int maxAgeSeconds, bool request, CancellationToken cancellationToken)
+    {
+        var generation = hot.Generation(cityId);
+        var answer = await GetOrCreateAsync(kind, key, tags, factory, request, cancellationToken);
+        hot.Put(kind + ":" + key, cityId, generation, answer, maxAgeSeconds,
+            () => FillHotAsync(kind, key, cityId, tags, factory, maxAgeSeconds, request: false, CancellationToken.None).AsTask());
+        return answer;
+    }
+
+    private async ValueTask<CachedAnswer> GetOrCreateAsync<T>(string kind, string key, IReadOnlyCollection<string> tags,
+        Func<CancellationToken, ValueTask<T>> factory, bool request, CancellationToken cancellationToken)
     {
         var ran = new StrongBox<bool>();
         var fullKey = kind + ":" + key;
@@ -68,20 +110,56 @@ public sealed class AnswerCache(HybridCache cache, CacheMetrics metrics, IOption
             {
                 // The computation goes on (and fills the cache); its outcome is observed so it is never unobserved.
                 _ = work.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
-                metrics.Stale(kind);
+                if (request) metrics.Stale(kind);
                 return known.AsStale();
             }
         }
         else answer = await work;
         // A hit in either tier (memory or Redis) means this request did not compute the answer.
-        if (ran.Value) metrics.Miss(kind); else metrics.Hit(kind);
+        // A rebuild after a change is no request: it is not counted.
+        if (request)
+        {
+            if (ran.Value) metrics.Miss(kind); else metrics.Hit(kind);
+        }
         lastKnown.Remember(fullKey, answer);
         return answer;
     }
 
-    /// <summary>Drops every answer that shows the city.</summary>
-    public ValueTask InvalidateCityAsync(string cityId, CancellationToken cancellationToken = default) =>
-        cache.RemoveByTagAsync([CityTag(cityId), AllCitiesTag], cancellationToken);
+    /// <summary>
+    /// Drops every answer that shows the city; the ready answers it dropped are rebuilt in the background (a change is
+    /// pushed to clients without waiting for them; a client that asks meanwhile is served through the cache).
+    /// </summary>
+    public async ValueTask InvalidateCityAsync(string cityId, CancellationToken cancellationToken = default)
+    {
+        List<Func<Task>> rebuilds = [];
+        hot.Drop(cityId, rebuilds);
+        try
+        {
+            await cache.RemoveByTagAsync([CityTag(cityId), AllCitiesTag], cancellationToken);
+        }
+        finally
+        {
+            hot.Drop(cityId, rebuilds);
+        }
+        if (rebuilds.Count > 0) _ = RebuildAsync(cityId, rebuilds);
+    }
+
+    private async Task RebuildAsync(string cityId, List<Func<Task>> rebuilds)
+    {
+        await Task.Yield();
+        foreach (var rebuild in rebuilds)
+        {
+            try
+            {
+                await rebuild();
+            }
+            catch (Exception e)
+            {
+                // Not ready, or the grains did not answer: the next request computes it.
+                logger.LogDebug("Ready answer not rebuilt after a change of {City}: {Error}", cityId, e.Message);
+            }
+        }
+    }
 
     /// <summary>Empties the cache: this process's tier, and Redis when configured; returns the Redis keys deleted.</summary>
     public async Task<long> ClearAsync(CancellationToken cancellationToken = default)
@@ -92,5 +170,16 @@ public sealed class AnswerCache(HybridCache cache, CacheMetrics metrics, IOption
     }
 
     /// <summary>Empties this process's tier (another web front cleared the shared one).</summary>
-    public ValueTask ClearLocalAsync(CancellationToken cancellationToken = default) => cache.RemoveByTagAsync("*", cancellationToken);
+    public async ValueTask ClearLocalAsync(CancellationToken cancellationToken = default)
+    {
+        hot.Clear();
+        try
+        {
+            await cache.RemoveByTagAsync("*", cancellationToken);
+        }
+        finally
+        {
+            hot.Clear();
+        }
+    }
 }

@@ -5,6 +5,12 @@ namespace AirQuality.WebFront.Caching;
 /// <summary>Writes a cached answer with its ETag and Cache-Control, or 304 when the client already has it.</summary>
 public sealed class CachedAnswerResult(CachedAnswer answer, int maxAgeSeconds) : IResult
 {
+    private const string JsonContentType = "application/json; charset=utf-8";
+
+    private readonly string _cacheControl = $"public, max-age={maxAgeSeconds}";
+
+    public CachedAnswer Answer => answer;
+
     public Task ExecuteAsync(HttpContext httpContext)
     {
         var response = httpContext.Response;
@@ -17,7 +23,7 @@ public sealed class CachedAnswerResult(CachedAnswer answer, int maxAgeSeconds) :
             response.Headers.Warning = "110 - \"Response is Stale\"";
             response.Headers.CacheControl = "no-cache";
         }
-        else response.Headers.CacheControl = $"public, max-age={maxAgeSeconds}";
+        else response.Headers.CacheControl = _cacheControl;
         if (httpContext.Request.Headers.IfNoneMatch is { Count: > 0 } inm &&
             EntityTagHeaderValue.TryParseList(inm, out var tags) &&
             tags.Any(t => t.Tag == "*" || t.Tag.Equals(answer.ETag, StringComparison.Ordinal)))
@@ -26,8 +32,9 @@ public sealed class CachedAnswerResult(CachedAnswer answer, int maxAgeSeconds) :
             return Task.CompletedTask;
         }
         response.StatusCode = StatusCodes.Status200OK;
-        response.ContentType = "application/json; charset=utf-8";
+        response.ContentType = JsonContentType;
         response.ContentLength = answer.Json.Length;
-        return response.Body.WriteAsync(answer.Json).AsTask();
+        var write = response.Body.WriteAsync(answer.Json);
+        return write.IsCompletedSuccessfully ? Task.CompletedTask : write.AsTask();
     }
 }

@@ -17,6 +17,24 @@ public static class CachedAnswers
     public static Task<IResult> ForCity<T>(this AnswerCache cache, string kind, City city, string key, Func<Task<T>> compute) =>
         cache.Answer(kind, CityTags.GetOrAdd(city.Id, id => [AnswerCache.CityTag(id)]), key, compute);
 
+    /// <summary>
+    /// An answer about one city kept ready in <see cref="AnswerCache.Hot"/> (see <see cref="HotAnswers"/>), rebuilt when
+    /// that city changes; for the most asked answers, whose callers look the ready one up first.
+    /// </summary>
+    public static async Task<IResult> ForCityHot<T>(this AnswerCache cache, string kind, City city, string key, Func<Task<T>> compute)
+    {
+        try
+        {
+            var answer = await cache.GetOrCreateHotAsync(kind, key, city.Id, CityTags.GetOrAdd(city.Id, id => [AnswerCache.CityTag(id)]),
+                async _ => await compute(), MaxAgeSeconds);
+            return new CachedAnswerResult(answer, MaxAgeSeconds);
+        }
+        catch (CityNotReadyException e)
+        {
+            return Problems.NotReady(e.City);
+        }
+    }
+
     /// <summary>An answer about several cities, dropped when any of them changes.</summary>
     public static Task<IResult> ForCities<T>(this AnswerCache cache, string kind, IReadOnlyCollection<City> cities, string key, Func<Task<T>> compute) =>
         cache.Answer(kind, cities.Select(c => AnswerCache.CityTag(c.Id)).ToArray(), key, compute);

@@ -11,6 +11,7 @@ public static class CachingHosting
     {
         var services = builder.Services;
         services.AddSingleton<CacheMetrics>();
+        services.AddSingleton(sp => new HotAnswers(sp.GetRequiredService<TimeProvider>()));
         var limits = builder.Configuration.GetSection(AnswerCacheOptions.Section).Get<AnswerCacheOptions>() ?? new AnswerCacheOptions();
         // Read while the host is built, so checked here: a bad bound stops the start rather than the first answer.
         List<string> errors = [];
@@ -49,7 +50,8 @@ public static class CachingHosting
         services.AddSingleton(sp => new AnswerCache(sp.GetRequiredService<HybridCache>(), sp.GetRequiredService<CacheMetrics>(),
             sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions>>(),
             sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<AirQuality.WebFront.Infrastructure.GrainCallPolicy>(),
-            sp.GetRequiredService<LastKnownAnswers>(), sp.GetService<RedisAnswerStore>()));
+            sp.GetRequiredService<LastKnownAnswers>(), sp.GetRequiredService<HotAnswers>(), sp.GetRequiredService<ILogger<AnswerCache>>(),
+            sp.GetService<RedisAnswerStore>()));
         return builder;
     }
 }

@@ -8,24 +8,23 @@ namespace AirQuality.WebFront.Infrastructure;
 /// </summary>
 public sealed class BodySizeGuard(RequestDelegate next, IProblemDetailsService problems)
 {
-    public async Task InvokeAsync(HttpContext context)
+    // Not async on the common path: a request within the limit costs one comparison, no state machine.
+    public Task InvokeAsync(HttpContext context) =>
+        context.Request.ContentLength is > WebFrontHosting.MaxRequestBodyBytes ? RefuseAsync(context) : next(context);
+
+    private async Task RefuseAsync(HttpContext context)
     {
-        if (context.Request.ContentLength is > WebFrontHosting.MaxRequestBodyBytes)
+        context.Response.StatusCode = StatusCodes.Status413PayloadTooLarge;
+        await problems.WriteAsync(new ProblemDetailsContext
         {
-            context.Response.StatusCode = StatusCodes.Status413PayloadTooLarge;
-            await problems.WriteAsync(new ProblemDetailsContext
+            HttpContext = context,
+            ProblemDetails = new ProblemDetails
             {
-                HttpContext = context,
-                ProblemDetails = new ProblemDetails
-                {
-                    Status = StatusCodes.Status413PayloadTooLarge,
-                    Title = "Request body too large",
-                    Detail = $"The API accepts bodies of at most {WebFrontHosting.MaxRequestBodyBytes / 1024} KiB.",
-                    Type = "https://www.rfc-editor.org/rfc/rfc9110#name-413-content-too-large",
-                },
-            });
-            return;
-        }
-        await next(context);
+                Status = StatusCodes.Status413PayloadTooLarge,
+                Title = "Request body too large",
+                Detail = $"The API accepts bodies of at most {WebFrontHosting.MaxRequestBodyBytes / 1024} KiB.",
+                Type = "https://www.rfc-editor.org/rfc/rfc9110#name-413-content-too-large",
+            },
+        });
     }
 }
