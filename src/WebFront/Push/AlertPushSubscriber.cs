@@ -11,12 +11,12 @@ namespace AirQuality.WebFront.Push;
 public sealed class AlertPushSubscriber(IGrainFactory grains, IHubContext<AqiHub> hub, ILogger<AlertPushSubscriber> logger)
     : ObserverSubscriber<IAlertObserver>(grains, logger, "dashboard alerts"), IAlertObserver
 {
-    private readonly IAlertPushGrain _push = grains.GetGrain<IAlertPushGrain>(GrainKeys.AlertPush);
+    private IAlertPushGrain Push => Grains.GetGrain<IAlertPushGrain>(GrainKeys.AlertPush);
 
     public Task OnAlert(Alert alert) =>
         Take(() => hub.Clients.Group(AqiHub.AlertsGroup).SendAsync("alert", alert), $"push alert {alert.Id}");
 
-    protected override Task SubscribeAsync(IAlertObserver reference) => _push.Subscribe(reference);
+    protected override Task SubscribeAsync(IAlertObserver reference) => Push.Subscribe(reference);
 
-    protected override Task UnsubscribeAsync(IAlertObserver reference) => _push.Unsubscribe(reference);
+    protected override Task UnsubscribeAsync(IAlertObserver reference) => Push.Unsubscribe(reference);
 }

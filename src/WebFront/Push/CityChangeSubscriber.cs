@@ -15,8 +15,6 @@ public sealed class CityChangeSubscriber(
     IHubContext<AqiHub> hub,
     ILogger<CityChangeSubscriber> logger) : ObserverSubscriber<ICityChangeObserver>(grains, logger, "city changes"), ICityChangeObserver
 {
-    private readonly INotifierGrain _notifier = grains.GetGrain<INotifierGrain>(GrainKeys.Notifier);
-
     public Task OnCityChanged(CityChange change) => Take(async () =>
     {
         if (change.CityId == CityChange.Everything) await cache.ClearLocalAsync();
@@ -24,9 +22,11 @@ public sealed class CityChangeSubscriber(
         await hub.Clients.Groups(AqiHub.Group(change.CityId), AqiHub.Group(AqiHub.AllCities)).SendAsync("cityChanged", change);
     }, $"apply the change of {change.CityId}");
 
-    protected override Task SubscribeAsync(ICityChangeObserver reference) => _notifier.Subscribe(reference);
+    private INotifierGrain Notifier => Grains.GetGrain<INotifierGrain>(GrainKeys.Notifier);
 
-    protected override Task UnsubscribeAsync(ICityChangeObserver reference) => _notifier.Unsubscribe(reference);
+    protected override Task SubscribeAsync(ICityChangeObserver reference) => Notifier.Subscribe(reference);
+
+    protected override Task UnsubscribeAsync(ICityChangeObserver reference) => Notifier.Unsubscribe(reference);
 
     // Changes published before this subscription were missed: nothing cached until now can be trusted.
     protected override Task SubscribedAsync(CancellationToken cancellationToken) => cache.ClearLocalAsync(cancellationToken).AsTask();

@@ -17,6 +17,9 @@ public abstract class ObserverSubscriber<TObserver>(IGrainFactory grains, ILogge
 
     private long _received;
 
+    /// <summary>The cluster; a grain is resolved from it when used, once the client has connected.</summary>
+    protected IGrainFactory Grains { get; } = grains;
+
     /// <summary>Messages received since start.</summary>
     public long Received => Interlocked.Read(ref _received);
 
@@ -50,7 +53,7 @@ public abstract class ObserverSubscriber<TObserver>(IGrainFactory grains, ILogge
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         // The reference must stay alive as long as the subscription: observers are weakly held.
-        var reference = grains.CreateObjectReference<TObserver>((IGrainObserver)this);
+        var reference = Grains.CreateObjectReference<TObserver>((IGrainObserver)this);
         var subscribed = false;
         while (!stoppingToken.IsCancellationRequested)
         {
