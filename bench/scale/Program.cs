@@ -4,15 +4,18 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
+using AirQuality.Bench.Scale;
 
-// Scale and training-interference benchmark of the one-process start (embedded mode, simulated source).
+// Scale and training-interference benchmark of the one-process start (embedded mode).
 //   wave:  56 cities; `current` latency at rest, then during a full retraining wave (POST /models/retrain for every
 //          city, the jobs followed through GET /models/retrain/{job}), with the server's CPU use per window.
 //   scale: a generated catalog of N places (coordinates scattered around the real catalog's cities, written to the
-//          temp folder, never committed): time until every place answers, RSS and GC heap, current/rankings latency,
-//          cities trained per CPU-minute of the server.
+//          temp folder, never committed) polled from a loopback upstream answering as OpenWeather and the CPCB feed
+//          (`--upstream simulated`: the simulated source instead): time until every place answers, RSS and GC heap,
+//          one full poll cycle (every place polled at once), current / rankings page / compare latency, cities
+//          trained per CPU-minute of the server.
 // Usage: dotnet run -c Release --project bench/scale -- --silo bench/.out/silo/AirQuality.Silo.dll --mode wave|scale
-//        [--cities N] [--window 10] [--connections 8] [-- extra silo flags]
+//        [--cities N] [--window 10] [--connections 8] [--poll-minutes 5] [--upstream loopback|simulated] [-- extra silo flags]
 var argv = args.TakeWhile(a => a != "--").ToArray();
 var extra = args.SkipWhile(a => a != "--").Skip(1).ToArray();
 var silo = Path.GetFullPath(Text("--silo") ?? "bench/.out/silo/AirQuality.Silo.dll");
@@ -25,20 +28,37 @@ var baseUrl = $"http://127.0.0.1:{port}";
 const string Token = "bench-admin-token-0123456789abcdef";
 var loadBefore = LoadAverage();
 
+var places = Places(n);
 string? catalog = null;
-if (n != 56) catalog = GenerateCatalog(n);
+if (n != 56) catalog = WriteCatalog(places);
+var loopback = mode == "scale" && (Text("--upstream") ?? "loopback") == "loopback" ? await LoopbackUpstream.StartAsync(places) : null;
+var pollMinutes = Int("--poll-minutes", 5);
 var flags = new List<string>
 {
     silo, "--urls", baseUrl, "--RateLimiting:Enabled=false", "--Logging:LogLevel:Default=Warning", "--Cities:BackfillDays=14",
-    $"--Auth:AdminTokens:0={Token}",
+    $"--Auth:AdminTokens:0={Token}", $"--Management:Port={port + 1}",
+    // Ports of its own: another silo on the machine with the defaults (11111, 30000) must not meet this one.
+    $"--Orleans:SiloPort={port + 2}", $"--Orleans:GatewayPort={port + 3}",
 };
 if (catalog is not null) flags.Add($"--Cities:CatalogPath={catalog}");
+if (loopback is not null)
+{
+    // Both sources keyed and pointed at the loopback, OpenWeather without its free plan's 50 calls a minute (5,000
+    // places could not be polled hourly under it); every place polls at the same moment of each period (no offset,
+    // no spread), so one poll cycle is one burst that can be timed.
+    var url = loopback.BaseUrl.ToString();
+    flags.AddRange([$"--Sources:OpenWeather:BaseUrl={url}", "--Sources:OpenWeather:ApiKey=bench", "--Sources:OpenWeather:CallsPerMinute=0", $"--Sources:Cpcb:BaseUrl={url}",
+        "--Sources:Cpcb:ApiKey=bench", "--Sources:Cpcb:Values=Concentration", "--Sources:IqAir:Enabled=false",
+        $"--Cities:PollPeriod={TimeSpan.FromMinutes(pollMinutes):c}", "--Cities:PollOffset=00:00:00", "--Cities:PollSpread=00:00:00"]);
+}
 flags.AddRange(extra);
 var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = Path.GetDirectoryName(silo)! };
 foreach (var f in flags) psi.ArgumentList.Add(f);
 using var server = Process.Start(psi)!;
-server.OutputDataReceived += (_, _) => { };
-server.ErrorDataReceived += (_, _) => { };
+// The silo's own output goes to a file in the temp folder (why it stopped, should it stop).
+var siloLog = new StreamWriter(Path.Combine(Path.GetTempPath(), $"aq-scale-silo-{n}.log")) { AutoFlush = true };
+server.OutputDataReceived += (_, e) => { if (e.Data is { } line) lock (siloLog) siloLog.WriteLine(line); };
+server.ErrorDataReceived += (_, e) => { if (e.Data is { } line) lock (siloLog) siloLog.WriteLine(line); };
 server.BeginOutputReadLine();
 server.BeginErrorReadLine();
 using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 256 }) { BaseAddress = new Uri(baseUrl), Timeout = TimeSpan.FromSeconds(60) };
@@ -56,6 +76,7 @@ finally
 {
     if (!server.HasExited) server.Kill(entireProcessTree: true);
     if (catalog is not null) File.Delete(catalog);
+    if (loopback is not null) await loopback.DisposeAsync();
 }
 
 async Task<object> WaveAsync(List<string> names)
@@ -104,11 +125,19 @@ async Task<object> WaveAsync(List<string> names)
 async Task<object> ScaleAsync(List<string> names, double readySeconds)
 {
     var pid = server.Id;
+    var readyAt = DateTime.UtcNow;
     var rssReady = RssMegabytes(pid);
     var gcReady = await GcHeapMegabytesAsync();
+    var cycle = loopback is null ? null : await PollCycleAsync(readyAt);
+    Console.Error.WriteLine($"poll cycle: {JsonSerializer.Serialize(cycle)}");
+    var pages = Math.Max(1, (names.Count + 99) / 100);
+    var random = new Random(7);
     await LoadAsync(names, window); // warm-up
     var current = await LoadAsync(names, window);
-    var rankings = await LoadAsync(names, window, "/api/v1/cities/rankings?limit=10");
+    var rankings = await LoadAsync(names, window, () => $"/api/v1/cities/rankings?limit=100&page={random.Next(1, pages + 1)}");
+    var compare = await LoadAsync(names, window, () =>
+        "/api/v1/cities/compare?cities=" + string.Join(",", Enumerable.Range(0, 5).Select(_ => Uri.EscapeDataString(names[random.Next(names.Count)]))));
+    Console.Error.WriteLine($"current p99 {current.P99Ms} ms, rankings page p99 {rankings.P99Ms} ms, compare p99 {compare.P99Ms} ms");
     // Training throughput: cities whose cold-start training finished, per CPU-minute of the server, over a while.
     var (trained0, cpu0) = (await TrainedAsync(), CpuSeconds(pid));
     var measure = Stopwatch.StartNew();
@@ -126,17 +155,60 @@ async Task<object> ScaleAsync(List<string> names, double readySeconds)
         LoadAverageBefore = loadBefore,
         LoadAverageAfter = LoadAverage(),
         SiloFlags = extra,
+        Upstream = loopback is null ? "simulated" : "loopback OpenWeather + CPCB",
         Places = names.Count,
+        Connections = connections,
         SecondsUntilAllAnswer = Math.Round(readySeconds, 1),
         RssMbAfterActivation = rssReady,
         GcHeapMbAfterActivation = gcReady,
+        PollCycle = cycle,
         RssMbAtEnd = RssMegabytes(pid),
+        GcHeapMbAtEnd = await GcHeapMegabytesAsync(),
         Current = current,
-        RankingsTop10 = rankings,
+        RankingsPage100 = rankings,
+        Compare5 = compare,
+        TrainedBeforeWindow = trained0,
         TrainingWindowSeconds = Math.Round(measure.Elapsed.TotalSeconds, 1),
         CitiesTrainedInWindow = trainedNow - trained0,
         ServerCpuSecondsInWindow = Math.Round(cpu, 1),
         CitiesTrainedPerCpuMinute = cpu > 0 ? Math.Round((trainedNow - trained0) / (cpu / 60), 2) : double.NaN,
+    };
+}
+
+// One poll cycle: the first burst of current-air requests after every place answered, timed from its first request
+// to the request that completes the set of places, with the server's CPU meanwhile.
+async Task<object> PollCycleAsync(DateTime after)
+{
+    var expected = places.Select(p => $"{p.Lat:0.####},{p.Lon:0.####}").Distinct().Count();
+    var seen = new HashSet<string>();
+    DateTime? first = null, last = null;
+    var cpu0 = CpuSeconds(server.Id);
+    var skipped = loopback!.CurrentRequests.Count;
+    var deadline = Stopwatch.StartNew();
+    var limit = TimeSpan.FromMinutes(pollMinutes * 2 + 10);
+    var index = 0;
+    while (seen.Count < expected && deadline.Elapsed < limit)
+    {
+        await Task.Delay(TimeSpan.FromSeconds(1));
+        foreach (var (at, coordinates) in loopback.CurrentRequests.Skip(skipped + index).ToList())
+        {
+            index++;
+            if (at < after) continue;
+            first ??= at;
+            if (seen.Add(coordinates)) last = at;
+        }
+    }
+    var cpu = CpuSeconds(server.Id) - cpu0;
+    return new
+    {
+        PlacesPolled = seen.Count,
+        PlacesExpected = expected,
+        Seconds = first is null || last is null ? double.NaN : Math.Round((last.Value - first.Value).TotalSeconds, 1),
+        ServerCpuSecondsWhileWaiting = Math.Round(cpu, 1),
+        WaitedSeconds = Math.Round(deadline.Elapsed.TotalSeconds, 1),
+        loopback.FeedPages,
+        loopback.HistoryRequests,
+        loopback.ForecastRequests,
     };
 }
 
@@ -148,10 +220,10 @@ async Task<List<string>> WaitReadyAsync()
         if (server.HasExited) throw new InvalidOperationException($"the silo exited with code {server.ExitCode}");
         try
         {
-            var list = await http.GetFromJsonAsync<JsonElement>("/api/v1/cities/rankings?limit=10000");
-            var cities = await http.GetFromJsonAsync<JsonElement>("/api/v1/cities/");
-            var all = cities.GetProperty("cities").EnumerateArray().Select(c => c.GetProperty("name").GetString()!).ToList();
-            if (list.GetProperty("count").GetInt32() >= all.Count) return all;
+            var ranked = (await http.GetFromJsonAsync<JsonElement>("/api/v1/cities/rankings?limit=1")).GetProperty("meta").GetProperty("found").GetInt32();
+            var catalogued = (await http.GetFromJsonAsync<JsonElement>("/api/v1/cities/?limit=1")).GetProperty("meta").GetProperty("found").GetInt32();
+            if (ranked >= catalogued && catalogued == places.Count) return places.Select(p => p.Name).ToList();
+            if (deadline.Elapsed.TotalSeconds % 30 < 2) Console.Error.WriteLine($"{ranked} of {catalogued} places answer");
         }
         catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException or JsonException or KeyNotFoundException)
         {
@@ -182,7 +254,7 @@ async Task<int> UnfinishedAsync(List<long> jobs)
 }
 
 // Closed loop: `connections` clients, each asking the next place's current AQI as soon as its last answer came.
-async Task<Window> LoadAsync(List<string> names, TimeSpan duration, string? path = null)
+async Task<Window> LoadAsync(List<string> names, TimeSpan duration, Func<string>? path = null)
 {
     var latencies = new List<double>[connections];
     var errors = 0;
@@ -194,7 +266,7 @@ async Task<Window> LoadAsync(List<string> names, TimeSpan duration, string? path
         var i = c * 7919;
         while (wall.Elapsed < duration)
         {
-            var url = path ?? $"/api/v1/aqi/current/{Uri.EscapeDataString(names[i++ % names.Count])}";
+            var url = path?.Invoke() ?? $"/api/v1/aqi/current/{Uri.EscapeDataString(names[i++ % names.Count])}";
             var t = Stopwatch.GetTimestamp();
             using var answer = await http.GetAsync(url, HttpCompletionOption.ResponseContentRead);
             mine.Add(Stopwatch.GetElapsedTime(t).TotalMilliseconds);
@@ -232,7 +304,7 @@ async Task<double?> GcHeapMegabytesAsync()
 {
     try
     {
-        var text = await http.GetStringAsync("/metrics");
+        var text = await http.GetStringAsync($"http://127.0.0.1:{port + 1}/metrics");
         // The runtime's own meter: heap size after the last collection, summed over the generations.
         var values = text.Split('\n').Where(l => l.StartsWith("dotnet_gc_last_collection_heap_size", StringComparison.Ordinal))
             .Select(l => double.Parse(l[(l.LastIndexOf(' ') + 1)..], CultureInfo.InvariantCulture)).ToList();
@@ -244,21 +316,27 @@ async Task<double?> GcHeapMegabytesAsync()
     }
 }
 
-static string GenerateCatalog(int count)
+static List<Place> Places(int count)
 {
-    // Places scattered (deterministically) within about 60 km of the catalog's 56 cities, in the same states.
+    // The catalog's cities first, then places scattered (deterministically) within about 60 km of them, in their states.
     var source = File.ReadAllLines(Path.Combine(AppContext.BaseDirectory, "cities.csv")).Skip(1)
-        .Select(l => l.Split(',')).Select(f => (Name: f[0], State: f[1], Lat: double.Parse(f[2], CultureInfo.InvariantCulture), Lon: double.Parse(f[3], CultureInfo.InvariantCulture))).ToList();
+        .Select(l => l.Split(',')).Select(f => new Place(f[0], f[1], double.Parse(f[2], CultureInfo.InvariantCulture), double.Parse(f[3], CultureInfo.InvariantCulture))).ToList();
     var random = new Random(20261202);
-    var csv = new StringBuilder("name,state,lat,lon\n");
+    var list = new List<Place>(count);
     for (var i = 0; i < count; i++)
     {
         var c = source[i % source.Count];
-        var (lat, lon) = i < source.Count ? (c.Lat, c.Lon) : (c.Lat + (random.NextDouble() - 0.5) * 1.1, c.Lon + (random.NextDouble() - 0.5) * 1.1);
-        var name = i < source.Count ? c.Name : $"{c.Name} Station {i / source.Count:0000}";
-        csv.Append(CultureInfo.InvariantCulture, $"{name},{c.State},{lat:0.0000},{lon:0.0000}\n");
+        list.Add(i < source.Count ? c : new Place($"{c.Name} Station {i / source.Count:0000}", c.State,
+            Math.Round(c.Lat + (random.NextDouble() - 0.5) * 1.1, 4), Math.Round(c.Lon + (random.NextDouble() - 0.5) * 1.1, 4)));
     }
-    var path = Path.Combine(Path.GetTempPath(), $"aq-scale-catalog-{count}.csv");
+    return list;
+}
+
+static string WriteCatalog(List<Place> places)
+{
+    var csv = new StringBuilder("name,state,lat,lon\n");
+    foreach (var p in places) csv.Append(CultureInfo.InvariantCulture, $"{p.Name},{p.State},{p.Lat:0.0000},{p.Lon:0.0000}\n");
+    var path = Path.Combine(Path.GetTempPath(), $"aq-scale-catalog-{places.Count}.csv");
     File.WriteAllText(path, csv.ToString());
     return path;
 }

@@ -37,7 +37,9 @@ public sealed record CityAqiSummary(
     int? UsAqi,
     string? UsCategory,
     string? Dominant,
-    bool Simulated);
+    bool Simulated,
+    double? Latitude = null,
+    double? Longitude = null);
 
 /// <summary>The last poll of one source for a city.</summary>
 [GenerateSerializer, Immutable]

@@ -21,9 +21,10 @@ public static class BandCalibration
     /// <summary>
     /// Half-widths per level (0.8, 0.9) and horizon (index h - 1) from the forecasts (<paramref name="points"/>,
     /// <paramref name="deltas"/>) with origin in [<paramref name="from"/>, <paramref name="to"/>) and target before
-    /// <paramref name="to"/>.
+    /// <paramref name="to"/>. With <paramref name="widerOfAll"/>, a horizon's half-width is at least the quantile of
+    /// all the out-of-sample residuals before <paramref name="to"/>, not only of the buffer's.
     /// </summary>
-    public static Dictionary<double, double[]> HalfWidths(FeatureBuilder features, IReadOnlyList<ForecastPoint> points, IReadOnlyList<double> deltas, int from, int to)
+    public static Dictionary<double, double[]> HalfWidths(FeatureBuilder features, IReadOnlyList<ForecastPoint> points, IReadOnlyList<double> deltas, int from, int to, bool widerOfAll = true)
     {
         var recent = new List<double>[FeatureBuilder.MaxHorizon];
         var older = new List<double>[FeatureBuilder.MaxHorizon];
@@ -47,6 +48,13 @@ public static class BandCalibration
                 if (use.Count < MinimumResiduals && older[h].Count > 0)
                     use = [.. older[h].Skip(Math.Max(0, older[h].Count - (MinimumResiduals - use.Count))), .. use];
                 var w = ConformalInterval.HalfWidth(use, level);
+                // A calm recent buffer does not narrow the band below what all the out-of-sample residuals ask for:
+                // a regime that came back once can come back (the wider of the two quantiles).
+                if (older[h].Count > 0 && !double.IsNaN(w) && widerOfAll)
+                {
+                    var all = ConformalInterval.HalfWidth([.. older[h], .. recent[h]], level);
+                    if (all > w) w = all;
+                }
                 result[level][h] = double.IsNaN(w) ? Fallback : w;
             }
         }

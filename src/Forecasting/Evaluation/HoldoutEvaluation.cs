@@ -129,7 +129,8 @@ public static class HoldoutEvaluation
         var halfWidths = champion.HalfWidths.ToDictionary(kv => kv.Key, kv => (IReadOnlyList<double>)kv.Value);
         if (halfWidths.Count == 0)
             halfWidths = ConformalInterval.Levels.ToDictionary(l => l, _ => (IReadOnlyList<double>)Enumerable.Repeat(BandCalibration.Fallback, FeatureBuilder.MaxHorizon).ToArray());
-        book.Add(features, points, deltas, outcome.Champion.Code(), deltas[outcome.Champion.Code()], halfWidths);
+        book.Add(features, points, deltas, outcome.Champion.Code(), deltas[outcome.Champion.Code()], halfWidths,
+            trainer.Settings.LiveBands ? new LiveBandReplay(LiveBands.DefaultHorizons) : null);
 
         var unavailable = outcome.Families.Where(o => o.Model is null).ToDictionary(o => o.Family.Code(), o => o.Problem ?? "not trained");
         var seconds = outcome.Families.Where(o => !o.Family.IsBaseline() && o.Model is not null).ToDictionary(o => o.Family.Code(), o => Math.Round(o.TrainSeconds, 2));

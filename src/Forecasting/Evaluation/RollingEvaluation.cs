@@ -31,6 +31,8 @@ public static class RollingEvaluation
         FeatureBuilder Features(FeatureLayout l) => builders.TryGetValue(l, out var f) ? f : builders[l] = new FeatureBuilder(y, series, l);
         var baseFeatures = Features(EvaluationParts.BaselineLayout(target));
         var book = new Scorebook(series, target);
+        // The served forecasts' matured residuals, kept across retrainings as the forecast grain keeps them.
+        var live = trainer.Settings.LiveBands ? new LiveBandReplay(LiveBands.DefaultHorizons) : null;
         Serving? serving = null;
         var retrains = 0;
         var seconds = new Dictionary<string, double>(StringComparer.Ordinal);
@@ -103,7 +105,7 @@ public static class RollingEvaluation
                 servedCode = b.Model.Family.Code();
                 bands = new Dictionary<double, IReadOnlyList<double>> { [0.8] = b.HalfWidth80, [0.9] = b.HalfWidth90 };
             }
-            book.Add(Features(serving?.Layout ?? EvaluationParts.BaselineLayout(target)), points, deltas, servedCode, served, bands);
+            book.Add(Features(serving?.Layout ?? EvaluationParts.BaselineLayout(target)), points, deltas, servedCode, served, bands, live);
             log?.Invoke($"{series.HourAt(r):yyyy-MM-dd HH:mm}: trained on {history.Length} h, {decision.ToString().ToLowerInvariant()} -> {servedCode} serves; {book.Count} pairs scored (train {trainSeconds:0.0} s [{string.Join(" ", outcome.Families.Where(o => o.TrainSeconds > 0).Select(o => $"{o.Family.Code()} {o.TrainSeconds:0.0}"))}], forecasts {predictCpu.Seconds:0.0} s of CPU; so far {wall.Elapsed.TotalSeconds:0} s wall, {cpu.Seconds:0} s CPU)");
         }
         if (retrains == 0) throw new InsufficientHistoryException("no retraining of the rolling protocol had enough history");

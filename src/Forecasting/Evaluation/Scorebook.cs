@@ -35,10 +35,11 @@ public sealed class Scorebook(HourlySeries series, ForecastTarget target)
 
     /// <summary>
     /// Scores a block of points: each model's deltas (NaN where it made none), the served deltas and the served bands
-    /// (half-widths per horizon, index h - 1).
+    /// (half-widths per horizon, index h - 1), rescaled at each origin by <paramref name="live"/> when given (which is
+    /// told each served forecast's residual as it is scored).
     /// </summary>
     public void Add(FeatureBuilder features, IReadOnlyList<ForecastPoint> points, IReadOnlyDictionary<string, double[]> models,
-        string servedModel, double[] served, IReadOnlyDictionary<double, IReadOnlyList<double>> halfWidths)
+        string servedModel, double[] served, IReadOnlyDictionary<double, IReadOnlyList<double>> halfWidths, LiveBandReplay? live = null)
     {
         foreach (var code in models.Keys)
             if (!_models.ContainsKey(code))
@@ -62,8 +63,11 @@ public sealed class Scorebook(HourlySeries series, ForecastTarget target)
             _persistence[k].Add(features.ToValue(t, persistence[i]));
             foreach (var (code, lists) in _models)
                 lists[k].Add(models.TryGetValue(code, out var d) ? features.ToValue(t, d[i]) : double.NaN);
+            var bands = live?.At(t, halfWidths) ?? halfWidths;
+            var residual = ConformalInterval.Residual(actual, value);
             foreach (var level in ConformalInterval.Levels)
-                _inside[level][k].Add(ConformalInterval.Residual(actual, value) <= halfWidths[level][k]);
+                _inside[level][k].Add(residual <= bands[level][k]);
+            live?.Record(h, t + h, residual);
             _servedBy[servedModel] = _servedBy.GetValueOrDefault(servedModel) + 1;
         }
     }

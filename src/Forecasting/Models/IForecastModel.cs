@@ -153,6 +153,25 @@ public sealed record ForecastSettings
     /// </summary>
     public int BandWindowHours { get; init; } = 30 * 24;
 
+    /// <summary>
+    /// A band is never narrower than the quantile of all out-of-sample residuals of the validation windows, so a calm
+    /// recent buffer does not narrow it before a regime that came once comes back.
+    /// </summary>
+    public bool BandsWiderOfAll { get; init; } = true;
+
+    /// <summary>
+    /// `evaluate` rescales the served bands by the served forecasts' matured residuals as the service does
+    /// (<see cref="Evaluation.LiveBands"/>); off to measure the trained bands alone.
+    /// </summary>
+    public bool LiveBands { get; init; } = true;
+
+    /// <summary>
+    /// Shrink every candidate per horizon toward persistence and seasonal naive, with weights fitted on the validation
+    /// windows (<see cref="Models.HorizonBlend"/>), so the served forecast does not lose to the baselines at horizons where
+    /// the model is weak.
+    /// </summary>
+    public bool BlendWithBaselines { get; init; } = true;
+
     /// <summary>Offer the equal-weight log-space ensemble of the trained families as a candidate.</summary>
     public bool Ensemble { get; init; } = true;
 

@@ -16,9 +16,15 @@ public static class ForecastRun
     /// Forecasts from the newest hour of <paramref name="recent"/> that has a usable level (at most
     /// <see cref="FeatureBuilder.MaxLevelAgeHours"/> old at the end of the history); null when there is none.
     /// </summary>
+    /// <param name="liveResiduals">The served forecasts' matured residuals per live horizon (<see cref="LiveBands"/>), which rescale the bands.</param>
     public static ForecastValues? Predict(IForecastModel model, FeatureLayout layout, IReadOnlyList<double> halfWidth80, IReadOnlyList<double> halfWidth90,
-        HourlySeries recent, int hours)
+        HourlySeries recent, int hours, IReadOnlyDictionary<int, IReadOnlyList<double>>? liveResiduals = null)
     {
+        if (liveResiduals is { Count: > 0 })
+        {
+            var adjusted = LiveBands.Adjust(new Dictionary<double, IReadOnlyList<double>> { [0.8] = halfWidth80, [0.9] = halfWidth90 }, liveResiduals);
+            (halfWidth80, halfWidth90) = (adjusted[0.8], adjusted[0.9]);
+        }
         if (recent.Length == 0) return null;
         var extended = Extend(recent, FeatureBuilder.MaxHorizon);
         var features = new FeatureBuilder(layout.Target.Values(extended), extended, layout);

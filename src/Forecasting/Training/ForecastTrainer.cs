@@ -169,6 +169,21 @@ public sealed class ForecastTrainer(IReadOnlyList<IForecastFamily> families, For
             outcomes.Add(o);
             progress?.Invoke(o);
         }
+        // Each candidate is shrunk per horizon toward the baselines (weights fitted on the validation windows), and
+        // judged, calibrated and served as blended.
+        var blends = new Dictionary<ModelFamily, HorizonBlend>();
+        if (settings.BlendWithBaselines && scored.TryGetValue(ModelFamily.SeasonalNaive, out var seasonal))
+        {
+            for (var i = 0; i < outcomes.Count; i++)
+            {
+                var o = outcomes[i];
+                if (o.Family.IsBaseline() || !o.Trained || !scored.TryGetValue(o.Family, out var sc)) continue;
+                var (blended, blend) = Blend(features, sc, seasonal, windowPoints);
+                blends[o.Family] = blend;
+                outcomes[i] = Outcome(o.Family, BlendedModel.Wrap(o.Model!, blend), features, blended, bounds, o.TrainSeconds, o.Samples)
+                    with { TrainedThrough = o.TrainedThrough };
+            }
+        }
         var (champion, reason) = ChampionSelection.Choose(outcomes);
 
         // The run's choice as it stands after validation (trained before the last window), for the comparison below.
@@ -201,14 +216,14 @@ public sealed class ForecastTrainer(IReadOnlyList<IForecastFamily> families, For
                 if (refits[j].Model is { } model)
                 {
                     refit[f] = model;
-                    outcomes[i] = outcomes[i] with { Model = model, Samples = allSamples, TrainSeconds = outcomes[i].TrainSeconds + refits[j].Seconds, Refitted = true, TrainedThrough = series.End };
+                    outcomes[i] = outcomes[i] with { Model = BlendedModel.Wrap(model, blends.GetValueOrDefault(f)), Samples = allSamples, TrainSeconds = outcomes[i].TrainSeconds + refits[j].Seconds, Refitted = true, TrainedThrough = series.End };
                 }
                 else
                     outcomes[i] = outcomes[i] with { TrainSeconds = outcomes[i].TrainSeconds + refits[j].Seconds };
             }
             var e = outcomes.FindIndex(o => o.Family == ModelFamily.Ensemble);
             if (e >= 0 && (champion == ModelFamily.Ensemble || settings.RefitAllFamilies) && members.All(refit.ContainsKey))
-                outcomes[e] = outcomes[e] with { Model = new EnsembleModel(members.Select(f => refit[f]).ToList()), Refitted = true, TrainedThrough = series.End, Samples = allSamples };
+                outcomes[e] = outcomes[e] with { Model = BlendedModel.Wrap(new EnsembleModel(members.Select(f => refit[f]).ToList()), blends.GetValueOrDefault(ModelFamily.Ensemble)), Refitted = true, TrainedThrough = series.End, Samples = allSamples };
         }
 
         FamilyOutcome? scoredIncumbent = null;
@@ -277,6 +292,36 @@ public sealed class ForecastTrainer(IReadOnlyList<IForecastFamily> families, For
     /// </summary>
     private static bool IsFamilyFailure(Exception ex) => ex is not (OperationCanceledException or OutOfMemoryException);
 
+    /// <summary>
+    /// A candidate's validation forecasts blended with the baselines. Each window's forecasts use weights fitted on the
+    /// other windows (cross-fitted, so the scores and the bands' residuals stay out of sample for the weights too); the
+    /// weights that serve are fitted on all windows.
+    /// </summary>
+    private static (Scored Blended, HorizonBlend Blend) Blend(FeatureBuilder features, Scored sc, Scored seasonal, List<ForecastPoint>[] windowPoints)
+    {
+        var k = windowPoints.Length;
+        var window = new int[sc.Points.Count];
+        var offset = 0;
+        for (var i = 0; i < k; i++)
+        {
+            Array.Fill(window, i, offset, windowPoints[i].Count);
+            offset += windowPoints[i].Count;
+        }
+        var final = HorizonBlend.Fit(features, sc.Points, sc.Deltas, seasonal.Deltas);
+        var result = new Scored();
+        offset = 0;
+        for (var i = 0; i < k; i++)
+        {
+            var w = i;
+            var blend = k > 1 ? HorizonBlend.Fit(features, sc.Points, sc.Deltas, seasonal.Deltas, j => window[j] != w) : final;
+            var count = windowPoints[i].Count;
+            var points = sc.Points.GetRange(offset, count);
+            Add(result, points, blend.Apply(points, sc.Deltas.GetRange(offset, count), seasonal.Deltas.GetRange(offset, count)));
+            offset += count;
+        }
+        return (result, final);
+    }
+
     private static void Add(Scored sc, List<ForecastPoint> points, double[] deltas)
     {
         sc.Points.AddRange(points);
@@ -309,10 +354,10 @@ public sealed class ForecastTrainer(IReadOnlyList<IForecastFamily> families, For
     {
         var perHorizon = PerHorizon(features, sc.Points, sc.Deltas);
         var n = bounds[^1];
-        var halfWidths = BandCalibration.HalfWidths(features, sc.Points, sc.Deltas, n - settings.BandWindowHours, n);
+        var halfWidths = BandCalibration.HalfWidths(features, sc.Points, sc.Deltas, n - settings.BandWindowHours, n, settings.BandsWiderOfAll);
         // Out of sample: calibrated on what came before the last window (or before the second half of a single one).
         var split = bounds.Length > 2 ? bounds[^2] : (bounds[0] + bounds[1]) / 2;
-        var earlier = BandCalibration.HalfWidths(features, sc.Points, sc.Deltas, split - settings.BandWindowHours, split);
+        var earlier = BandCalibration.HalfWidths(features, sc.Points, sc.Deltas, split - settings.BandWindowHours, split, settings.BandsWiderOfAll);
         var later = ToPredictions(features, sc.Points, sc.Deltas, p => p.Origin >= split);
         var coverage = new Dictionary<double, double>();
         var byHorizon = new Dictionary<double, double[]>();

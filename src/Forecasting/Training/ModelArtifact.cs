@@ -13,14 +13,22 @@ namespace AirQuality.Forecasting.Training;
 public sealed record ModelArtifact(ModelFamily Family, FeatureLayout Layout, IReadOnlyList<double> HalfWidth80, IReadOnlyList<double> HalfWidth90, byte[] Model,
     DateTime? TrainedThrough = null)
 {
+    /// <summary>The per-horizon blend with the baselines the model serves through; null when it serves alone.</summary>
+    public HorizonBlend? Blend { get; init; }
+
+    /// <summary>The artifact of a trained model: a <see cref="BlendedModel"/> keeps its weights in the header.</summary>
+    public static ModelArtifact Of(IForecastModel model, FeatureLayout layout, IReadOnlyList<double> halfWidth80, IReadOnlyList<double> halfWidth90, DateTime? trainedThrough) =>
+        new(model.Family, layout, halfWidth80, halfWidth90, model.Save(), trainedThrough) { Blend = (model as BlendedModel)?.Blend };
+
     private const int FormatVersion = 1;
 
     private sealed record Header(int Format, string Family, string Target, string[] Covariates, bool YearCycle, double[] HalfWidth80, double[] HalfWidth90,
-        DateTime? TrainedThrough = null, bool TargetWeather = false);
+        DateTime? TrainedThrough = null, bool TargetWeather = false, double[]? BlendModel = null, double[]? BlendSeasonal = null);
 
     public byte[] Pack()
     {
-        var header = JsonSerializer.SerializeToUtf8Bytes(new Header(FormatVersion, Family.Code(), Layout.Target.Code(), [.. Layout.Covariates], Layout.YearCycle, [.. HalfWidth80], [.. HalfWidth90], TrainedThrough, Layout.TargetWeather));
+        var header = JsonSerializer.SerializeToUtf8Bytes(new Header(FormatVersion, Family.Code(), Layout.Target.Code(), [.. Layout.Covariates], Layout.YearCycle, [.. HalfWidth80], [.. HalfWidth90], TrainedThrough, Layout.TargetWeather,
+            Blend is null ? null : [.. Blend.Model], Blend is null ? null : [.. Blend.Seasonal]));
         var buffer = new MemoryStream();
         using (var writer = new BinaryWriter(buffer, System.Text.Encoding.UTF8, leaveOpen: true))
         {
@@ -42,11 +50,16 @@ public sealed record ModelArtifact(ModelFamily Family, FeatureLayout Layout, IRe
         if (!ForecastTargets.TryParse(header.Target, out var target)) throw new InvalidDataException($"unknown target '{header.Target}'");
         var model = reader.ReadBytes(reader.ReadInt32());
         return new ModelArtifact(family, new FeatureLayout(target, header.Covariates, header.YearCycle, header.TargetWeather), header.HalfWidth80, header.HalfWidth90, model,
-            header.TrainedThrough is { } t ? DateTime.SpecifyKind(t, DateTimeKind.Utc) : null);
+            header.TrainedThrough is { } t ? DateTime.SpecifyKind(t, DateTimeKind.Utc) : null)
+        {
+            Blend = header.BlendModel is { Length: FeatureBuilder.MaxHorizon } a && header.BlendSeasonal is { Length: FeatureBuilder.MaxHorizon } b ? new HorizonBlend(a, b) : null,
+        };
     }
 
     /// <summary>Rebuilds the model with the family that made it.</summary>
-    public IForecastModel Load(IEnumerable<IForecastFamily> families) => Family switch
+    public IForecastModel Load(IEnumerable<IForecastFamily> families) => BlendedModel.Wrap(LoadInner(families), Blend);
+
+    private IForecastModel LoadInner(IEnumerable<IForecastFamily> families) => Family switch
     {
         ModelFamily.Persistence => PersistenceModel.Instance,
         ModelFamily.SeasonalNaive => SeasonalNaiveModel.Instance,

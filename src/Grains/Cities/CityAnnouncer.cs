@@ -21,7 +21,7 @@ public sealed class CityAnnouncer(City city, IGrainFactory grains, ILogger logge
         if (current is { } c)
         {
             var summary = new CityAqiSummary(c.CityId, c.City, city.State, c.Timestamp, c.India.Headline, c.India.Category,
-                c.India.Complete, c.Us.Aqi, c.Us.Category, c.India.Dominant?.Code(), c.Simulated);
+                c.India.Complete, c.Us.Aqi, c.Us.Category, c.India.Dominant?.Code(), c.Simulated, city.Latitude, city.Longitude);
             try
             {
                 // Bounded: a rankings grain on a silo that just died is not waited for past the next poll's time.

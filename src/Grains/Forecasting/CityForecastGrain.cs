@@ -1,3 +1,4 @@
+using AirQuality.Forecasting.Evaluation;
 using AirQuality.Forecasting.Features;
 using AirQuality.Forecasting.Models;
 using AirQuality.Forecasting.Series;
@@ -320,7 +321,8 @@ public sealed class CityForecastGrain(
                 ? $"no trained model beats persistence: {registry?.ChampionReason}"
                 : $"no trained model yet ({(_job is not null ? "training queued or in progress" : "waiting for training")})";
             var cityId = _cityId;
-            var forecast = await Task.Run(() => Compute(cityId, history, target, champion, loaded, baselineNote, now));
+            var live = registry is null ? null : LiveSkillBook.Residuals(registry.LiveSkill, Hours.Floor(now));
+            var forecast = await Task.Run(() => Compute(cityId, history, target, champion, loaded, baselineNote, now, live));
             if (forecast is null) continue;
             registry = state.State.Targets.GetValueOrDefault(code);
             if (registry?.ChampionVersion != servingVersion)
@@ -338,20 +340,23 @@ public sealed class CityForecastGrain(
         }
     }
 
-    /// <summary>The champion's forecast, or the better baseline's when no champion can serve. Runs off the grain scheduler.</summary>
+    /// <summary>
+    /// The champion's forecast, or the better baseline's when no champion can serve, its bands rescaled by the live
+    /// residuals (<see cref="LiveBands"/>). Runs off the grain scheduler.
+    /// </summary>
     private static CityForecast? Compute(string cityId, HourlySeries history, ForecastTarget target, ModelVersionInfo? champion,
-        (IForecastModel Model, ModelArtifact Artifact)? loaded, string baselineNote, DateTime now)
+        (IForecastModel Model, ModelArtifact Artifact)? loaded, string baselineNote, DateTime now, IReadOnlyDictionary<int, IReadOnlyList<double>>? live)
     {
         var recent = history.Slice(Math.Max(0, history.Length - FeatureBuilder.Lookback - 24), history.Length);
         if (loaded is { } m && champion is not null)
         {
-            var values = ForecastRun.Predict(m.Model, m.Artifact.Layout, m.Artifact.HalfWidth80, m.Artifact.HalfWidth90, recent, FeatureBuilder.MaxHorizon);
+            var values = ForecastRun.Predict(m.Model, m.Artifact.Layout, m.Artifact.HalfWidth80, m.Artifact.HalfWidth90, recent, FeatureBuilder.MaxHorizon, live);
             if (values is not null)
                 return ToForecast(cityId, target, values, m.Artifact.Family.Code(), champion.Version, false, now,
                     $"champion {m.Artifact.Family.Code()} v{champion.Version} (validation MAE {champion.Metrics.Mae:0.##})");
         }
         var baseline = ForecastRun.BestBaseline(history, target);
-        var b = ForecastRun.Predict(baseline.Model, baseline.Layout, baseline.HalfWidth80, baseline.HalfWidth90, recent, FeatureBuilder.MaxHorizon);
+        var b = ForecastRun.Predict(baseline.Model, baseline.Layout, baseline.HalfWidth80, baseline.HalfWidth90, recent, FeatureBuilder.MaxHorizon, live);
         if (b is null) return null;
         return ToForecast(cityId, target, b, baseline.Model.Family.Code(), null, true, now,
             $"{baselineNote}; {baseline.Model.Family.Code()}, the better baseline on the last 14 days, serves");

@@ -1,3 +1,4 @@
+using AirQuality.Forecasting.Evaluation;
 using AirQuality.Grains.Abstractions;
 
 namespace AirQuality.Grains.Forecasting;
@@ -6,7 +7,8 @@ namespace AirQuality.Grains.Forecasting;
 /// Live skill of a target: the forecasts the service issued, scored when their target hour has been observed, against
 /// persistence (the value at the forecast's origin carried forward) scored on the same hours. Bounded per target: a
 /// forecast waits at most <see cref="PendingHours"/> for its hours, and the scores are summed per UTC day of the target
-/// hour for the last <c>days</c> days only (a rolling buffer of daily sums). Pure bookkeeping on the grain's state.
+/// hour for the last <c>days</c> days only (a rolling buffer of daily sums); the residuals of the last
+/// <see cref="LiveBands.WindowHours"/> are kept to rescale the bands. Pure bookkeeping on the grain's state.
 /// </summary>
 public static class LiveSkillBook
 {
@@ -57,11 +59,22 @@ public static class LiveSkillBook
                 bucket.Count++;
                 bucket.AbsError += Math.Abs(actual - p.Values[i]);
                 bucket.PersistenceAbsError += Math.Abs(actual - p.Persistence);
+                state.Residuals.Add(new LiveResidual { Hour = hour, Horizon = p.Horizons[i], Residual = ConformalInterval.Residual(actual, p.Values[i]) });
             }
         var keepFrom = now.AddHours(-PendingHours(horizons));
         state.Pending.RemoveAll(p => p.Scored.All(s => s) || p.Origin < keepFrom);
         var firstDay = now.Date.AddDays(1 - Math.Max(1, days));
         state.Buckets.RemoveAll(b => b.Day < firstDay);
+        var residualsFrom = now.AddHours(-LiveBands.WindowHours);
+        state.Residuals.RemoveAll(r => r.Hour <= residualsFrom);
+    }
+
+    /// <summary>The matured residuals of the last <see cref="LiveBands.WindowHours"/> per horizon, which rescale the served bands.</summary>
+    public static Dictionary<int, IReadOnlyList<double>> Residuals(LiveSkillState state, DateTime now)
+    {
+        var from = now.AddHours(-LiveBands.WindowHours);
+        return state.Residuals.Where(r => r.Hour > from && r.Hour <= now).GroupBy(r => r.Horizon)
+            .ToDictionary(g => g.Key, g => (IReadOnlyList<double>)g.Select(r => r.Residual).ToList());
     }
 
     /// <summary>Per horizon with at least one scored forecast: count, MAE, persistence MAE and skill (1 - MAE / persistence MAE).</summary>
@@ -83,6 +96,20 @@ public sealed class LiveSkillState
     [Id(0)] public List<PendingForecast> Pending { get; set; } = [];
 
     [Id(1)] public List<SkillBucket> Buckets { get; set; } = [];
+
+    /// <summary>Log-space residuals of scored forecasts of the last <see cref="LiveBands.WindowHours"/> (by target hour).</summary>
+    [Id(2)] public List<LiveResidual> Residuals { get; set; } = [];
+}
+
+/// <summary>One scored forecast hour's residual in the bands' log space.</summary>
+[GenerateSerializer]
+public sealed class LiveResidual
+{
+    [Id(0)] public DateTime Hour { get; set; }
+
+    [Id(1)] public int Horizon { get; set; }
+
+    [Id(2)] public double Residual { get; set; }
 }
 
 /// <summary>An issued forecast at the live-skill horizons, and which of them have been scored.</summary>

@@ -297,7 +297,7 @@ public sealed class ForecastTrainingRunner(
                     var info = ToInfo(job.CityId, target, f, f.Trained ? version++ : 0, started);
                     if (f.Trained)
                     {
-                        var packed = new ModelArtifact(f.Family, outcome.Layout, f.HalfWidths[0.8], f.HalfWidths[0.9], f.Model!.Save(), f.TrainedThrough).Pack();
+                        var packed = ModelArtifact.Of(f.Model!, outcome.Layout, f.HalfWidths[0.8], f.HalfWidths[0.9], f.TrainedThrough).Pack();
                         await artifacts.SaveAsync(info, packed, ct);
                     }
                     versions.Add(info);

@@ -1,15 +1,21 @@
+using AirQuality.Domain.Aqi;
 using AirQuality.Grains.Abstractions;
 using AirQuality.Grains.Storage;
 using Orleans.Concurrency;
 
 namespace AirQuality.Grains.Rankings;
 
-/// <summary>Keeps every city's latest AQI (state name `rankings`) so a ranking is one grain call, not one per city.</summary>
+/// <summary>
+/// Keeps every city's latest AQI (state name `rankings`) so a ranking is one grain call, not one per city. Pages are
+/// cut here from an ordered array per standard and order (built on the first request after a change), so a request
+/// ships its page only, never all N rows.
+/// </summary>
 [Reentrant]
 public sealed class RankingsGrain(
     [PersistentState("rankings", GrainStorage.Name)] IPersistentState<RankingsState> state) : Grain, IRankingsGrain
 {
     private IReadOnlyList<CityAqiSummary>? _snapshot;
+    private readonly CityAqiSummary[]?[] _ordered = new CityAqiSummary[4][];
     private DeferredState<RankingsState> _writes = null!;
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
@@ -27,12 +33,20 @@ public sealed class RankingsGrain(
         if (state.State.Cities.TryGetValue(summary.CityId, out var known) && known == summary) return Task.CompletedTask;
         state.State.Cities[summary.CityId] = summary;
         _snapshot = null;
+        Array.Clear(_ordered);
         _writes.Changed();
         return Task.CompletedTask;
     }
 
     public Task<IReadOnlyList<CityAqiSummary>> GetAll() =>
         Task.FromResult(_snapshot ??= state.State.Cities.Values.OrderBy(c => c.CityId, StringComparer.Ordinal).ToList());
+
+    public Task<RankingsPage> GetPage(RankingsQuery query)
+    {
+        var slot = (query.Standard == AqiStandard.India ? 0 : 2) + (query.Descending ? 0 : 1);
+        var ordered = _ordered[slot] ??= RankingsBook.Order(state.State.Cities.Values, query.Standard, query.Descending);
+        return Task.FromResult(RankingsBook.Page(ordered, query));
+    }
 }
 
 [GenerateSerializer]

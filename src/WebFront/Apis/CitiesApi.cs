@@ -16,74 +16,93 @@ public static class CitiesApi
     /// <summary>Most cities one comparison takes.</summary>
     public const int MaxCompared = 20;
 
+    /// <summary>Rows of a catalog or rankings page when `limit` is not given.</summary>
+    public const int DefaultLimit = 100;
+
+    /// <summary>Most rows of a catalog or rankings page.</summary>
+    public const int MaxLimit = 1000;
+
     public static RouteGroupBuilder MapCitiesApi(this RouteGroupBuilder api)
     {
         var group = api.MapGroup("/cities").WithTags("Cities");
 
         group.MapGet("/", ListCities)
+            .Produces<CityListDto>()
+            .ProducesProblem(StatusCodes.Status400BadRequest)
             .WithName("ListCities")
-            .WithSummary("Every city served")
-            .WithDescription("The catalog: name, state, coordinates, CPCB station count and the aliases each city answers to.");
+            .WithSummary("Cities served, a page at a time")
+            .WithDescription($"The catalog: name, state, coordinates, CPCB station count and the aliases each city answers to, in catalog order. Paged like OpenAQ: `limit` (default {DefaultLimit}, at most {MaxLimit}) and `page` (from 1); `meta.found` counts every matching city. Filters: `state` (case-insensitive) and `bbox=minLon,minLat,maxLon,maxLat`.");
 
         group.MapGet("/rankings", GetRankings)
             .Produces<RankingsDto>()
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .WithName("GetRankings")
             .WithSummary("Cities ranked by AQI")
-            .WithDescription("Every city's latest AQI, most polluted first (`order=desc`, the default) or cleanest first (`order=asc`), in the requested standard, at most `limit` rows.");
+            .WithDescription($"Every city's latest AQI, most polluted first (`order=desc`, the default) or cleanest first (`order=asc`), in the requested standard. Paged like OpenAQ: `limit` (default {DefaultLimit}, at most {MaxLimit}) and `page` (from 1); `meta.found` counts every matching city and `rank` runs on across pages. Filters: `state`, `category` (a category of the standard, e.g. `very_poor`) and `bbox=minLon,minLat,maxLon,maxLat`.");
 
         group.MapGet("/compare", Compare)
             .Produces<CompareDto>()
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .WithName("CompareCities")
             .WithSummary("Compare cities")
-            .WithDescription("For each city of `cities` (comma separated, at most 20): current AQI, the last 24 hours' mean and maximum, the trend of PM2.5 and the peak of the next 24 hours' forecast. Like the batch forecast, every valid city is compared and each name that cannot be answered is listed in `errors` (unknown names with `suggestions`, 404; cities still starting, 503).");
+            .WithDescription("For each city of `cities` (comma separated, at most 20): current AQI, the last 24 hours' mean and maximum, the trend of PM2.5 and the peak of the next 24 hours' forecast. Like the batch forecast, every valid city is compared and each name that cannot be answered is listed in `errors` (unknown names with `suggestions`, 404; cities still starting, 503). Paged over the known cities in the order asked: `limit` (default and most 20) and `page`; `meta.found` counts the known cities.");
 
         return api;
     }
 
-    internal static Ok<CityListDto> ListCities(CityCatalog catalog) =>
-        TypedResults.Ok(new CityListDto(catalog.All.Count, catalog.All.Select(CityDto.From).ToList()));
+    internal static IResult ListCities(string? limit, string? page, string? state, string? bbox, CityCatalog catalog)
+    {
+        if (!Paging.TryParse(limit, page, DefaultLimit, MaxLimit, out var paging, out var bad)) return bad!;
+        if (!ListFilters.TryState(state, out var st, out bad)) return bad!;
+        if (!ListFilters.TryBox(bbox, out var box, out bad)) return bad!;
+        IReadOnlyList<City> all = st is null && box is null ? catalog.All
+            : catalog.All.Where(c => (st is null || string.Equals(c.State, st, StringComparison.OrdinalIgnoreCase)) && (box is null || box.Contains(c.Latitude, c.Longitude))).ToList();
+        var rows = paging.Of(all).Select(CityDto.From).ToList();
+        return TypedResults.Ok(new CityListDto(rows.Count, rows, paging.Meta(all.Count)));
+    }
 
     internal static async Task<IResult> GetRankings(
-        string? standard, string? limit, string? order, CityCatalog catalog, IGrainFactory grains, TimeProvider clock, AnswerCache cache)
+        string? standard, string? limit, string? page, string? order, string? state, string? category, string? bbox,
+        IGrainFactory grains, TimeProvider clock, AnswerCache cache)
     {
         if (!QueryParsing.TryStandard(standard, out var std, out var bad)) return bad!;
-        if (!QueryParsing.TryInt(limit, "limit", 1, 10_000, 10_000, out var max, out bad)) return bad!;
+        if (!Paging.TryParse(limit, page, DefaultLimit, MaxLimit, out var paging, out bad)) return bad!;
         var ord = (order ?? "desc").Trim().ToLowerInvariant();
         if (ord is not ("desc" or "asc")) return Problems.BadParameter("order", "must be 'desc' (most polluted first) or 'asc'");
+        if (!ListFilters.TryState(state, out var st, out bad)) return bad!;
+        if (!ListFilters.TryCategory(category, std, out var cat, out bad)) return bad!;
+        if (!ListFilters.TryBox(bbox, out var box, out bad)) return bad!;
 
-        // Any limit from the catalog's size up gives the same answer: one key for all of them.
-        max = Math.Min(max, catalog.All.Count);
-        var answer = await cache.GetOrCreateAsync("rankings", $"{std.Code()}:{ord}:{max}", [AnswerCache.AllCitiesTag], async _ =>
+        // The page is cut in the rankings grain: only its rows cross the grain boundary.
+        var query = new RankingsQuery(std, ord == "desc", paging.Offset, paging.Limit, st, cat, box);
+        var filters = $"{st?.ToLowerInvariant()}|{cat}|{(box is null ? "" : FormattableString.Invariant($"{box.MinLon},{box.MinLat},{box.MaxLon},{box.MaxLat}"))}";
+        var answer = await cache.GetOrCreateAsync("rankings", $"{std.Code()}:{ord}:{paging.Limit}:{paging.Page}:{filters}", [AnswerCache.AllCitiesTag], async _ =>
         {
-            var all = await grains.GetGrain<IRankingsGrain>(GrainKeys.Rankings).GetAll();
-            return Rank(all, std, ord, max, clock.GetUtcNow().UtcDateTime);
+            var rows = await grains.GetGrain<IRankingsGrain>(GrainKeys.Rankings).GetPage(query);
+            return Rank(rows, query, ord, paging, clock.GetUtcNow().UtcDateTime);
         });
         return new CachedAnswerResult(answer, AqiApi.MaxAgeSeconds);
     }
 
-    internal static RankingsDto Rank(IReadOnlyList<CityAqiSummary> all, AqiStandard std, string order, int max, DateTime now)
+    internal static RankingsDto Rank(RankingsPage page, RankingsQuery query, string order, Paging paging, DateTime now)
     {
+        var std = query.Standard;
         Func<CityAqiSummary, int?> key = std == AqiStandard.India ? s => s.IndiaAqi : s => s.UsAqi;
-        var ranked = all.Where(s => key(s).HasValue);
-        ranked = order == "desc"
-            ? ranked.OrderByDescending(key).ThenBy(s => s.City, StringComparer.Ordinal)
-            : ranked.OrderBy(key).ThenBy(s => s.City, StringComparer.Ordinal);
-        var rows = ranked.Take(max).Select((s, i) =>
+        var rows = page.Entries.Select((s, i) =>
         {
             var aqi = key(s)!.Value;
-            return new RankingDto(i + 1, s.City, s.CityId, s.State, aqi,
+            return new RankingDto(query.Offset + i + 1, s.City, s.CityId, s.State, aqi,
                 std == AqiStandard.India ? s.IndiaCategory : s.UsCategory, AqiColors.Of(std, aqi),
                 s.Dominant, std != AqiStandard.India || s.IndiaComplete, s.Simulated, s.Timestamp);
         }).ToList();
-        return new RankingsDto(std.Code(), order, rows.Count, now, rows);
+        return new RankingsDto(std.Code(), order, rows.Count, now, rows, paging.Meta(page.Found));
     }
 
-    internal static async Task<IResult> Compare(string? cities, string? standard, CityCatalog catalog, IGrainFactory grains,
+    internal static async Task<IResult> Compare(string? cities, string? standard, string? limit, string? page, CityCatalog catalog, IGrainFactory grains,
         TimeProvider clock, IEnumerable<ICityForecastPeek> forecasts, AnswerCache cache)
     {
         if (!QueryParsing.TryStandard(standard, out var std, out var bad)) return bad!;
+        if (!Paging.TryParse(limit, page, MaxCompared, MaxCompared, out var paging, out bad)) return bad!;
         var names = (cities ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         if (names.Length == 0) return Problems.BadParameter("cities", "give one or more city names separated by commas, e.g. Delhi,Mumbai,Bengaluru");
         if (names.Length > MaxCompared) return Problems.BadParameter("cities", $"at most {MaxCompared} cities per comparison");
@@ -101,8 +120,10 @@ public static class CitiesApi
             }
             else if (resolved.All(r => r.City.Id != c.Id)) resolved.Add((n, c));
         }
+        var meta = paging.Meta(resolved.Count);
+        resolved = [.. paging.Of(resolved)];
         var peek = forecasts.FirstOrDefault();
-        var key = $"{std.Code()}:{string.Join(",", resolved.Select(r => r.City.Id))}|{string.Join(",", errors.Select(e => e.City))}";
+        var key = $"{std.Code()}:{meta.Found}:{meta.Page}:{meta.Limit}:{string.Join(",", resolved.Select(r => r.City.Id))}|{string.Join(",", errors.Select(e => e.City))}";
         try
         {
             return await cache.ForCities("compare", resolved.Select(r => r.City).ToList(), key, async () =>
@@ -119,7 +140,7 @@ public static class CitiesApi
                 problems.AddRange(rows.Where(r => r.Row is null).Select(r =>
                     new BatchProblemDto(r.Asked, StatusCodes.Status503ServiceUnavailable, "No data yet", $"{r.City.Name} has no readings yet; it is starting.", null)));
                 var answer = new CompareDto(std.Code(), clock.GetUtcNow().UtcDateTime, rows.Count(r => r.Row is not null),
-                    rows.Select(r => r.Row).OfType<CompareCityDto>().ToList(), problems);
+                    rows.Select(r => r.Row).OfType<CompareCityDto>().ToList(), problems, meta);
                 // A city still starting must not be cached as such: the next request asks again.
                 if (answer.Count < resolved.Count) throw new CompareNotReadyException(answer);
                 return answer;

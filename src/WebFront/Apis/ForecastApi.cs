@@ -25,6 +25,12 @@ public static class ForecastApi
     /// <summary>How many unknown names of one batch get close-name suggestions.</summary>
     public const int SuggestedNames = 5;
 
+    /// <summary>Forecasts of a batch page when `limit` is not given.</summary>
+    public const int BatchDefaultLimit = 100;
+
+    /// <summary>Most names of one batch, and most forecasts of one page.</summary>
+    public const int MaxBatchNames = 1000;
+
     public static RouteGroupBuilder MapForecastApi(this RouteGroupBuilder api)
     {
         var group = api.MapGroup("/forecast").WithTags("Forecast");
@@ -44,7 +50,7 @@ public static class ForecastApi
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
             .WithName("GetBatchForecast")
             .WithSummary("Forecasts of several cities")
-            .WithDescription("Body: `{\"cities\": [\"Delhi\", \"Mumbai\"], \"hours_ahead\": 24, \"target\": \"aqi\"}`. Answers every valid city in one fan-out and lists a problem for each city that cannot be answered.");
+            .WithDescription("Body: `{\"cities\": [\"Delhi\", \"Mumbai\"], \"hours_ahead\": 24, \"target\": \"aqi\"}`. Answers every valid city in one fan-out and lists a problem for each city that cannot be answered. Paged over the known cities in the order asked: query `limit` (default 100, at most 1000) and `page` (from 1); `meta.found` counts the known cities, and every page lists every unknown name.");
 
         group.MapGet("/confidence/{city}", GetConfidence)
             .WithName("GetForecastConfidence")
@@ -69,9 +75,10 @@ public static class ForecastApi
         });
     }
 
-    internal static async Task<IResult> GetBatch(HttpRequest request, CityCatalog catalog, IGrainFactory grains, IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json, AnswerCache cache,
+    internal static async Task<IResult> GetBatch(HttpRequest request, string? limit, string? page, CityCatalog catalog, IGrainFactory grains, IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json, AnswerCache cache,
         IOptions<ForecastTargetOptions> targets)
     {
+        if (!Paging.TryParse(limit, page, BatchDefaultLimit, MaxBatchNames, out var paging, out var badPage)) return badPage!;
         BatchForecastRequest? body;
         try
         {
@@ -87,7 +94,7 @@ public static class ForecastApi
             return Problems.BadParameter("body", $"not valid JSON for a batch request ({ex.Message.Split('.')[0]}); expected {{\"cities\": [\"Delhi\"], \"hours_ahead\": 24}}");
         }
         if (body?.Cities is not { Count: > 0 } names) return Problems.BadParameter("cities", "give a non-empty list of city names");
-        if (names.Count > 1000) return Problems.BadParameter("cities", "at most 1000 cities per request");
+        if (names.Count > MaxBatchNames) return Problems.BadParameter("cities", $"at most {MaxBatchNames} cities per request");
         var hoursAhead = body.HoursAhead ?? 24;
         if (hoursAhead is < 1 or > 48) return Problems.BadParameter("hours_ahead", "must be a whole number from 1 to 48");
         if (!TryTarget(body.Target, targets.Value, out var t, out var bad)) return bad!;
@@ -116,11 +123,13 @@ public static class ForecastApi
             var suggestions = i < SuggestedNames && name.Length <= Problems.MaxSuggested ? catalog.Suggest(name) : null;
             errors.Add(new BatchProblemDto(Problems.Shown(name), StatusCodes.Status404NotFound, "Unknown city", $"No city named '{Problems.Shown(name)}' in the catalog.", suggestions));
         }
+        var meta = paging.Meta(resolved.Count);
+        resolved = [.. paging.Of(resolved)];
         // The same cities asked again are one cache hit; any of them changing drops it. Only known names make the key,
         // so a batch with unknown names is answered fresh (its fan-out is cheap) and never fills the cache.
-        var key = $"{t}:{hoursAhead}:{string.Join(",", resolved.Select(r => r.City.Id))}";
+        var key = $"{t}:{hoursAhead}:{meta.Found}:{meta.Page}:{meta.Limit}:{string.Join(",", resolved.Select(r => r.City.Id))}";
         if (resolved.Count == 0)
-            return TypedResults.Ok(new BatchForecastDto(0, hoursAhead, t, [], errors));
+            return TypedResults.Ok(new BatchForecastDto(0, hoursAhead, t, [], errors, meta));
         if (errors.Count > 0)
             return TypedResults.Ok(await Fetch());
         try
@@ -151,7 +160,7 @@ public static class ForecastApi
                 if (answers[i] is { } f) forecasts.Add(ToDto(resolved[i].City, f, 0.9));
                 else problems.Add(new BatchProblemDto(Problems.Shown(resolved[i].Asked), StatusCodes.Status503ServiceUnavailable, "No data yet", $"{resolved[i].City.Name} has no readings yet.", null));
             }
-            return new BatchForecastDto(forecasts.Count, hoursAhead, t, forecasts, problems);
+            return new BatchForecastDto(forecasts.Count, hoursAhead, t, forecasts, problems, meta);
         }
     }
 

@@ -10,16 +10,18 @@ public sealed record CityDto(string Id, string Name, string State, double Latitu
     public static CityDto From(City c) => new(c.Id, c.Name, c.State, c.Latitude, c.Longitude, c.Stations, c.Aliases);
 }
 
-/// <summary>The catalog.</summary>
-public sealed record CityListDto(int Count, IReadOnlyList<CityDto> Cities);
+/// <summary>A page of the catalog.</summary>
+/// <param name="Count">Cities on this page.</param>
+public sealed record CityListDto(int Count, IReadOnlyList<CityDto> Cities, PageMetaDto Meta);
 
 /// <summary>One row of the rankings.</summary>
-/// <param name="Rank">1 is the most polluted with `order=desc` (the default).</param>
+/// <param name="Rank">1 is the most polluted with `order=desc` (the default), counted over the filtered rows across pages.</param>
 /// <param name="Aqi">The AQI (India: the provisional highest sub-index when `complete` is false).</param>
 public sealed record RankingDto(int Rank, string City, string CityId, string State, int? Aqi, string? Category, string? Color, string? DominantPollutant, bool Complete, bool Simulated, DateTime Timestamp);
 
-/// <summary>Cities ranked by AQI.</summary>
-public sealed record RankingsDto(string Standard, string Order, int Count, DateTime GeneratedAt, IReadOnlyList<RankingDto> Rankings);
+/// <summary>A page of the cities ranked by AQI.</summary>
+/// <param name="Count">Rows on this page.</param>
+public sealed record RankingsDto(string Standard, string Order, int Count, DateTime GeneratedAt, IReadOnlyList<RankingDto> Rankings, PageMetaDto Meta);
 
 /// <summary>Summary of the last 24 hours.</summary>
 /// <param name="AqiMean">Mean of the hourly AQI over the last 24 hours (hours with a complete AQI only).</param>
@@ -40,6 +42,7 @@ public sealed record CompareCityDto(string City, string CityId, int? Aqi, string
 public sealed record ForecastPeakDto(DateTime Time, double Value, string Target, int? Aqi, string? Category, string Model);
 
 /// <summary>Several cities side by side.</summary>
-/// <param name="Count">Cities compared.</param>
+/// <param name="Count">Cities compared on this page.</param>
 /// <param name="Errors">Each asked name that could not be compared, with its problem (unknown names carry suggestions).</param>
-public sealed record CompareDto(string Standard, DateTime GeneratedAt, int Count, IReadOnlyList<CompareCityDto> Cities, IReadOnlyList<BatchProblemDto> Errors);
+/// <param name="Meta">`found`: the known cities asked, paged in the order asked.</param>
+public sealed record CompareDto(string Standard, DateTime GeneratedAt, int Count, IReadOnlyList<CompareCityDto> Cities, IReadOnlyList<BatchProblemDto> Errors, PageMetaDto Meta);

@@ -27,7 +27,9 @@ public sealed record BatchForecastRequest(IReadOnlyList<string>? Cities, int? Ho
 public sealed record BatchProblemDto(string City, int Status, string Title, string Detail, IReadOnlyList<string>? Suggestions);
 
 /// <summary>Forecasts of several cities.</summary>
-public sealed record BatchForecastDto(int Count, int HoursAhead, string Target, IReadOnlyList<ForecastDto> Forecasts, IReadOnlyList<BatchProblemDto> Errors);
+/// <param name="Count">Forecasts on this page.</param>
+/// <param name="Meta">`found`: the known cities asked, paged in the order asked.</param>
+public sealed record BatchForecastDto(int Count, int HoursAhead, string Target, IReadOnlyList<ForecastDto> Forecasts, IReadOnlyList<BatchProblemDto> Errors, PageMetaDto Meta);
 
 /// <summary>A horizon's prediction band: multiplicative factors around the forecast and coverage on validation data.</summary>
 /// <param name="LowerFactor80">The 80 % band's lower edge is about value x this (exactly: exp(log(1 + v) - w) - 1).</param>

@@ -98,6 +98,28 @@ public class LiveSkillTests
         }
     }
 
+    [Fact]
+    public void Scored_hours_leave_their_residuals_for_the_bands_for_two_weeks_only()
+    {
+        var state = new LiveSkillState();
+        int[] horizons = [1, 24];
+        var t0 = new DateTime(2026, 1, 1, 0, 0, 0, DateTimeKind.Utc);
+        var now = t0;
+        for (var k = 0; k < 30 * 24; k++)
+        {
+            now = t0.AddHours(k);
+            LiveSkillBook.Issue(state, now, 10, Enumerable.Repeat(k < 20 * 24 ? 10.0 : 20.0, 48).ToList(), horizons);
+            LiveSkillBook.Score(state, _ => 11, now, 30, horizons);
+        }
+        var residuals = LiveSkillBook.Residuals(state, now);
+        Assert.Equal([1, 24], residuals.Keys.Order());
+        Assert.All(state.Residuals, r => Assert.True(r.Hour > now.AddHours(-AirQuality.Forecasting.Evaluation.LiveBands.WindowHours)));
+        Assert.InRange(residuals[1].Count, 14 * 24 - 1, 14 * 24);
+        // Forecasts of 20 against 11 since day 20: the 1 h residuals of the last ten days are log(21 / 12), older ones log(12 / 11).
+        Assert.Equal(Math.Log(21.0 / 12), residuals[1][^1], 9);
+        Assert.Equal(Math.Log(12.0 / 11), residuals[1][0], 9);
+    }
+
     private static void AssertScores(LiveSkill s, Dictionary<DateTime, CityForecast> forecasts, Dictionary<DateTime, double> actual)
     {
         var pairs = forecasts.Values

@@ -16,6 +16,7 @@ namespace AirQuality.Integration.Tests.Outage;
 public sealed class DatabaseOutageTests(OutageCluster cluster, ITestOutputHelper output) : IClassFixture<OutageCluster>
 {
     private static readonly TimeSpan Outage = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan ReadOnlyHold = TimeSpan.FromSeconds(10);
 
     [SkippableFact]
     public async Task PostgreSQL_down_for_30_s_loses_nothing_fails_no_request_and_no_silo_stops()
@@ -100,12 +101,19 @@ public sealed class DatabaseOutageTests(OutageCluster cluster, ITestOutputHelper
                 if (t.Key == "reason") lock (refusals) refusals.Add($"{t.Value}");
         });
         listener.Start();
-        var readings = OutageCluster.Readings(SourceNames.IqAir, DateTime.UtcNow, 1, 6, 90);
+        var first = OutageCluster.Readings(SourceNames.IqAir, DateTime.UtcNow, 1, 6, 90);
+        var second = OutageCluster.Readings(SourceNames.IqAir, DateTime.UtcNow, 7, 6, 95);
+        var readings = Merge(first, second);
         var expected = readings.Values.Sum(v => v.Count);
 
         var from = DateTime.UtcNow;
+        var samples = 0;
+        var notDegraded = new List<string>();
         await using var load = new OutageCluster.Load(cluster.Http).Start();
         await cluster.Postgres.SetReadOnlyAsync(true);
+        var held = Stopwatch.StartNew();
+        TimeSpan noticed;
+        var readOnlyFor = TimeSpan.Zero;
         try
         {
             await Eventually.UntilAsync(async () =>
@@ -113,7 +121,8 @@ public sealed class DatabaseOutageTests(OutageCluster cluster, ITestOutputHelper
                 var h = await cluster.HealthAsync();
                 return h.GetProperty("database").GetString()!.StartsWith("read-only", StringComparison.Ordinal) ? null : h.ToString();
             }, TimeSpan.FromSeconds(20), "health saying the database is read-only");
-            Assert.Equal(expected, await cluster.IngestAsync(readings));
+            noticed = held.Elapsed;
+            Assert.Equal(expected / 2, await cluster.IngestAsync(first));
             await Eventually.UntilAsync(async () =>
             {
                 var h = await cluster.HealthAsync();
@@ -121,19 +130,44 @@ public sealed class DatabaseOutageTests(OutageCluster cluster, ITestOutputHelper
                 var storage = checks.GetProperty("storage").GetProperty("description").GetString() ?? "";
                 return storage.Contains("read-only", StringComparison.Ordinal) && storage.Contains("rows buffered", StringComparison.Ordinal) ? null : h.ToString();
             }, TimeSpan.FromSeconds(20), "health saying writes are refused and buffered");
+            // The store stays read-only for ReadOnlyHold after health first said so (the length is the fault, not a
+            // wait for something), more readings arrive half-way, and every health answer meanwhile says degraded.
+            var secondSent = false;
+            while (held.Elapsed < noticed + ReadOnlyHold)
+            {
+                if (!secondSent && held.Elapsed >= noticed + ReadOnlyHold / 2)
+                {
+                    Assert.Equal(expected / 2, await cluster.IngestAsync(second));
+                    secondSent = true;
+                }
+                var h = await cluster.HealthAsync();
+                samples++;
+                if (h.GetProperty("status").GetString() != "degraded" || !h.GetProperty("database").GetString()!.StartsWith("read-only", StringComparison.Ordinal))
+                    notDegraded.Add($"{held.Elapsed.TotalSeconds:0.0} s: {h}");
+                using var pace = new PeriodicTimer(TimeSpan.FromMilliseconds(250));
+                await pace.WaitForNextTickAsync();
+            }
+            Assert.True(secondSent);
             lock (refusals) Assert.Contains("read-only", refusals);
         }
         finally
         {
+            readOnlyFor = held.Elapsed;
             await cluster.Postgres.SetReadOnlyAsync(false);
         }
+        var writable = Stopwatch.StartNew();
         await cluster.WaitHealthyAsync(TimeSpan.FromSeconds(60), "health healthy again once the database is writable");
+        var toHealthy = writable.Elapsed;
         var degradedFor = DateTime.UtcNow - from;
         var (raw, merged) = await cluster.StoredAsync(readings);
         var lost = (expected - raw) + (expected - merged);
         await load.DisposeAsync();
-        output.WriteLine($"PostgreSQL read-only: requests {load.Requests}, failed {load.Failures}; readings written meanwhile {expected} raw + {expected} merged, lost {lost}; " +
-                         $"refusals counted in aq.store.write_failures {refusals.Count}; degraded {degradedFor.TotalSeconds:0.0} s in all");
+        output.WriteLine($"PostgreSQL read-only for {readOnlyFor.TotalSeconds:0.0} s (health said read-only {noticed.TotalSeconds:0.0} s after the switch, then held {ReadOnlyHold.TotalSeconds:0} s): " +
+                         $"requests {load.Requests}, failed {load.Failures}, slowest {load.Slowest.TotalMilliseconds:0} ms; health samples while held {samples}, not degraded {notDegraded.Count}; " +
+                         $"readings written meanwhile {expected} raw + {expected} merged, lost {lost}; refusals counted in aq.store.write_failures {refusals.Count}; " +
+                         $"healthy {toHealthy.TotalSeconds:0.0} s after writable; degraded {degradedFor.TotalSeconds:0.0} s in all");
+        Assert.True(notDegraded.Count == 0, string.Join("\n", notDegraded));
+        Assert.True(samples >= 10, $"only {samples} health samples while read-only");
         Assert.True(load.Failures == 0, string.Join("\n", load.FailureSamples));
         Assert.Equal(0, lost);
     }
