@@ -5,7 +5,6 @@ using AirQuality.Grains.Storage;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Concurrency;
-using Orleans.Utilities;
 
 namespace AirQuality.Grains.Alerts;
 
@@ -150,25 +149,13 @@ public sealed class AlertScheduleGrain(IOptions<AlertOptions> options, TimeProvi
 
 /// <summary>Forwards dashboard alerts to subscribed web fronts (no state: they renew themselves).</summary>
 [Reentrant]
-public sealed class AlertPushGrain(ILogger<AlertPushGrain> logger) : Grain, IAlertPushGrain
+public sealed class AlertPushGrain(ILogger<AlertPushGrain> logger)
+    : Notifications.ObserverGrain<IAlertObserver>(Notifications.NotifierGrain.SubscriptionExpiry, logger), IAlertPushGrain
 {
-    private readonly ObserverManager<IAlertObserver> _observers = new(TimeSpan.FromMinutes(3), logger);
-
-    public Task Subscribe(IAlertObserver observer)
-    {
-        _observers.Subscribe(observer, observer);
-        return Task.CompletedTask;
-    }
-
-    public Task Unsubscribe(IAlertObserver observer)
-    {
-        _observers.Unsubscribe(observer);
-        return Task.CompletedTask;
-    }
 
     public Task Publish(Alert alert)
     {
-        _observers.Notify(o => o.OnAlert(alert));
+        Observers.Notify(o => o.OnAlert(alert));
         return Task.CompletedTask;
     }
 }

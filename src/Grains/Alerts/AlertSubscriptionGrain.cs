@@ -40,7 +40,7 @@ public sealed class AlertSubscriptionGrain(
     IOptions<AlertOptions> options,
     ILogger<AlertSubscriptionGrain> logger) : Grain, IAlertSubscriptionGrain
 {
-    private readonly SemaphoreSlim _writes = new(1, 1);
+    private readonly AsyncLock _writes = new();
     private readonly AlertOptions _options = options.Value;
     private Task? _pump;
     private string Id => GrainKeys.SubscriptionIdOf(this.GetPrimaryKeyString());
@@ -71,15 +71,7 @@ public sealed class AlertSubscriptionGrain(
     {
         if (state.State.Spec is null) return false;
         await GrainFactory.GetGrain<IAlertIndexGrain>(GrainKeys.AlertIndex).Remove(Id);
-        await _writes.WaitAsync();
-        try
-        {
-            await state.ClearStateAsync();
-        }
-        finally
-        {
-            _writes.Release();
-        }
+        await _writes.Run(() => state.ClearStateAsync());
         state.State = new AlertSubscriptionState();
         return true;
     }
@@ -225,16 +217,5 @@ public sealed class AlertSubscriptionGrain(
         return new AlertSubscriptionView(Id, s.Spec, s.CreatedAt, (int)s.Sequence, s.Delivered, s.DeadLettered, s.Held.Count, s.Outbox.Count, s.LastAlertAt, s.Evaluations, s.LastEvaluatedAt);
     }
 
-    private async Task WriteAsync()
-    {
-        await _writes.WaitAsync();
-        try
-        {
-            await state.WriteStateAsync();
-        }
-        finally
-        {
-            _writes.Release();
-        }
-    }
+    private Task WriteAsync() => _writes.Run(() => state.WriteStateAsync());
 }

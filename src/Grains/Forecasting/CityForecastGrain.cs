@@ -36,7 +36,7 @@ public sealed class CityForecastGrain(
 {
     public const string DailyReminder = "retrain-daily";
 
-    private readonly SemaphoreSlim _writes = new(1, 1);
+    private readonly AsyncLock _writes = new();
     private readonly SemaphoreSlim _refreshes = new(1, 1);
     private Task<CityWindow>? _history;
     private readonly ForecastOptions _options = options.Value;
@@ -431,16 +431,5 @@ public sealed class CityForecastGrain(
         if (events.Count > _options.EventsKept) events.RemoveRange(0, events.Count - _options.EventsKept);
     }
 
-    private async Task WriteAsync()
-    {
-        await _writes.WaitAsync();
-        try
-        {
-            await state.WriteStateAsync();
-        }
-        finally
-        {
-            _writes.Release();
-        }
-    }
+    private Task WriteAsync() => _writes.Run(() => state.WriteStateAsync());
 }

@@ -18,16 +18,16 @@ public sealed class SourceHealthGrain(
     public static readonly TimeSpan ProcessSilence = TimeSpan.FromHours(3);
 
     private static readonly string[] CircuitSeverity = ["none", "closed", "half_open", "open"];
-    private bool _dirty;
+    private DeferredState<SourceHealthState> _writes = null!;
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
         // Written in the background: a few seconds of counts lost on a crash cost nothing.
-        this.RegisterGrainTimer(FlushAsync, new GrainTimerCreationOptions(TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(10)) { Interleave = true });
+        _writes = new DeferredState<SourceHealthState>(state, this, TimeSpan.FromSeconds(10));
         return Task.CompletedTask;
     }
 
-    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) => await FlushAsync(cancellationToken);
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) => _writes.FlushAsync(cancellationToken);
 
     public Task Report(IReadOnlyList<SourcePollReport> polls, IReadOnlyList<SourceProcessStatus> processes)
     {
@@ -72,7 +72,7 @@ public sealed class SourceHealthGrain(
             if (known.Count > 8)
                 foreach (var gone in known.Where(p => status.At - p.Value.At > TimeSpan.FromDays(7)).Select(p => p.Key).ToList()) known.Remove(gone);
         }
-        _dirty = true;
+        _writes.Changed();
         return Task.CompletedTask;
     }
 
@@ -104,22 +104,6 @@ public sealed class SourceHealthGrain(
     {
         if (!state.State.Sources.TryGetValue(source, out var s)) state.State.Sources[source] = s = new SourceHealthEntry();
         return s;
-    }
-
-    private async Task FlushAsync(CancellationToken cancellationToken)
-    {
-        if (!_dirty) return;
-        _dirty = false;
-        try
-        {
-            await state.WriteStateAsync(cancellationToken);
-        }
-        catch
-        {
-            // The store refused it (down, read-only): the next flush tries again.
-            _dirty = true;
-            throw;
-        }
     }
 }
 

@@ -10,16 +10,16 @@ public sealed class DataQualityGrain(
     [PersistentState("quality", GrainStorage.Name)] IPersistentState<DataQualityState> state) : Grain, IDataQualityGrain
 {
     private IReadOnlyList<CityQuality>? _snapshot;
-    private bool _dirty;
+    private DeferredState<DataQualityState> _writes = null!;
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
         // Written in the background at most every few seconds: every city reports again on its next change.
-        this.RegisterGrainTimer(FlushAsync, new GrainTimerCreationOptions(TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(5)) { Interleave = true });
+        _writes = new DeferredState<DataQualityState>(state, this, TimeSpan.FromSeconds(5));
         return Task.CompletedTask;
     }
 
-    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) => await FlushAsync(cancellationToken);
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) => _writes.FlushAsync(cancellationToken);
 
     public Task Report(CityQuality quality)
     {
@@ -27,19 +27,12 @@ public sealed class DataQualityGrain(
         state.State.Cities[quality.CityId] = quality;
         _snapshot = null;
         // A new check time alone is not worth a state write: after a move, the next poll of each city reports again.
-        _dirty |= !quality.SameAs(known);
+        if (!quality.SameAs(known)) _writes.Changed();
         return Task.CompletedTask;
     }
 
     public Task<IReadOnlyList<CityQuality>> GetAll() =>
         Task.FromResult(_snapshot ??= state.State.Cities.Values.OrderBy(c => c.CityId, StringComparer.Ordinal).ToList());
-
-    private async Task FlushAsync(CancellationToken cancellationToken)
-    {
-        if (!_dirty) return;
-        _dirty = false;
-        await state.WriteStateAsync(cancellationToken);
-    }
 }
 
 [GenerateSerializer]

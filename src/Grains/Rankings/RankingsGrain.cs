@@ -16,17 +16,17 @@ public sealed class RankingsGrain(
 {
     private IReadOnlyList<CityAqiSummary>? _snapshot;
     private readonly CityAqiSummary[]?[] _ordered = new CityAqiSummary[4][];
-    private bool _dirty;
+    private DeferredState<RankingsState> _writes = null!;
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
         // State is written in the background at most every few seconds: losing a few seconds of rankings on a crash
         // costs nothing, because every city reports again on its next activation or poll.
-        this.RegisterGrainTimer(FlushAsync, new GrainTimerCreationOptions(TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(5)) { Interleave = true });
+        _writes = new DeferredState<RankingsState>(state, this, TimeSpan.FromSeconds(5));
         return Task.CompletedTask;
     }
 
-    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) => await FlushAsync(cancellationToken);
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) => _writes.FlushAsync(cancellationToken);
 
     public Task Report(CityAqiSummary summary)
     {
@@ -34,7 +34,7 @@ public sealed class RankingsGrain(
         state.State.Cities[summary.CityId] = summary;
         _snapshot = null;
         Array.Clear(_ordered);
-        _dirty = true;
+        _writes.Changed();
         return Task.CompletedTask;
     }
 
@@ -46,22 +46,6 @@ public sealed class RankingsGrain(
         var slot = (query.Standard == AqiStandard.India ? 0 : 2) + (query.Descending ? 0 : 1);
         var ordered = _ordered[slot] ??= RankingsBook.Order(state.State.Cities.Values, query.Standard, query.Descending);
         return Task.FromResult(RankingsBook.Page(ordered, query));
-    }
-
-    private async Task FlushAsync(CancellationToken cancellationToken)
-    {
-        if (!_dirty) return;
-        _dirty = false;
-        try
-        {
-            await state.WriteStateAsync(cancellationToken);
-        }
-        catch
-        {
-            // The store refused it (down, read-only): the next flush tries again.
-            _dirty = true;
-            throw;
-        }
     }
 }
 

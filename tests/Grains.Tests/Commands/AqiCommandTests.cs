@@ -2,35 +2,12 @@ using AirQuality.Silo.Commands;
 
 namespace AirQuality.Grains.Tests.Commands;
 
-/// <summary>Tests that swap <see cref="Console"/>'s writers; they must not run beside any other test.</summary>
-[CollectionDefinition(Name, DisableParallelization = true)]
-public sealed class ConsoleCapture
-{
-    public const string Name = "Console capture";
-}
-
 /// <summary>The `aqi` verb of the silo executable, run through the real command line.</summary>
 [Collection(ConsoleCapture.Name)]
 public class AqiCommandTests
 {
-    private static async Task<(int Exit, string Out, string Error)> Run(params string[] args)
-    {
-        var (stdout, stderr) = (Console.Out, Console.Error);
-        using var output = new StringWriter();
-        using var error = new StringWriter();
-        Console.SetOut(output);
-        Console.SetError(error);
-        try
-        {
-            var exit = await SiloCommandLine.Build().Parse(args).InvokeAsync();
-            return (exit, output.ToString(), error.ToString());
-        }
-        finally
-        {
-            Console.SetOut(stdout);
-            Console.SetError(stderr);
-        }
-    }
+    private static Task<(int Exit, string Out, string Error)> Run(params string[] args) =>
+        ConsoleCapture.Run(() => SiloCommandLine.Build().Parse(args).InvokeAsync());
 
     [Fact]
     public async Task Pm25_45_alone_prints_sub_index_75_and_an_incomplete_India_AQI()

@@ -14,23 +14,8 @@ public sealed class EvaluateCommandTests : IDisposable
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
-    private static async Task<(int Exit, string Out, string Error)> Run(params string[] args)
-    {
-        var (stdout, stderr) = (Console.Out, Console.Error);
-        using var output = new StringWriter();
-        using var error = new StringWriter();
-        Console.SetOut(output);
-        Console.SetError(error);
-        try
-        {
-            return (await SiloCommandLine.Build().Parse(args).InvokeAsync(), output.ToString(), error.ToString());
-        }
-        finally
-        {
-            Console.SetOut(stdout);
-            Console.SetError(stderr);
-        }
-    }
+    private static Task<(int Exit, string Out, string Error)> Run(params string[] args) =>
+        ConsoleCapture.Run(() => SiloCommandLine.Build().Parse(args).InvokeAsync());
 
     /// <summary>20 days of a station's hourly PM2.5 in OpenAQ's export format: a daily cycle over a slow swing, with noise.</summary>
     private string SyntheticOpenAq()

@@ -6,24 +6,8 @@ namespace AirQuality.Grains.Tests.Commands;
 [Collection(ConsoleCapture.Name)]
 public sealed class UnknownOptionTests
 {
-    private static async Task<(int Exit, string Out, string Error)> Run(params string[] args)
-    {
-        var (stdout, stderr) = (Console.Out, Console.Error);
-        using var output = new StringWriter();
-        using var error = new StringWriter();
-        Console.SetOut(output);
-        Console.SetError(error);
-        try
-        {
-            var exit = await SiloCommandLine.InvokeAsync(args);
-            return (exit, output.ToString(), error.ToString());
-        }
-        finally
-        {
-            Console.SetOut(stdout);
-            Console.SetError(stderr);
-        }
-    }
+    private static Task<(int Exit, string Out, string Error)> Run(params string[] args) =>
+        ConsoleCapture.Run(() => SiloCommandLine.InvokeAsync(args));
 
     [Fact]
     public async Task Aqi_with_an_unknown_flag_exits_2_and_computes_nothing()

@@ -1,18 +1,10 @@
 using System.Collections.Concurrent;
-using System.Reflection;
 using System.Text;
 using System.Text.Json;
 using AirQuality.Domain.Aqi;
 using AirQuality.Grains;
 using AirQuality.Grains.Abstractions;
-using AirQuality.Grains.Hosting;
-using AirQuality.ServiceDefaults;
-using AirQuality.Silo;
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.Hosting;
 using Orleans;
-using Orleans.Configuration;
-using Orleans.Hosting;
 using Orleans.Runtime;
 using Orleans.TestingHost;
 
@@ -44,25 +36,7 @@ public sealed class AlertFailoverTests : IAsyncLifetime
             ["Forecasting:Targets"] = "",
             ["Alerts:CheckPeriod"] = "00:00:00",
         };
-        var builder = new InProcessTestClusterBuilder(2);
-        typeof(InProcessTestClusterOptions).GetProperty("UseTestClusterMembership", BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic)!
-            .SetValue(builder.Options, false);
-        builder.ConfigureSiloHost((_, host) =>
-        {
-            host.Configuration.AddInMemoryCollection(settings);
-            host.Services.AddAirQualityGrains(host.Configuration);
-            host.UseOrleans(silo => silo.UseAirQualityPostgres(_database.ConnectionString, host.Configuration));
-        });
-        builder.ConfigureClient(client =>
-        {
-            client.UseAdoNetClustering(o =>
-            {
-                o.Invariant = OrleansClientHosting.PostgresInvariant;
-                o.ConnectionString = _database.ConnectionString;
-            });
-            client.Configure<GatewayOptions>(o => o.GatewayListRefreshPeriod = TimeSpan.FromSeconds(1));
-        });
-        _cluster = builder.Build();
+        _cluster = PostgresTestCluster.Build(2, _database.ConnectionString, settings);
         await _cluster.DeployAsync();
     }
 

@@ -1,20 +1,12 @@
-using System.Reflection;
-using AirQuality.Grains.Hosting;
-using AirQuality.Silo;
-using AirQuality.ServiceDefaults;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using Orleans.Configuration;
-using Orleans.Hosting;
 using Orleans.TestingHost;
 
 namespace AirQuality.Integration.Tests.Orleans;
 
 /// <summary>
-/// Three in-process silos that find each other through PostgreSQL and keep grain state and reminders there, wired by
-/// the production <see cref="OrleansHosting.UseAirQualityPostgres"/>; membership timeouts are shortened so a killed
+/// Three in-process silos on PostgreSQL (<see cref="PostgresTestCluster"/>); membership timeouts are shortened so a killed
 /// silo is noticed in seconds, and cities poll every 3 s.
 /// </summary>
 public sealed class PostgresClusterFixture : IAsyncLifetime
@@ -50,37 +42,13 @@ public sealed class PostgresClusterFixture : IAsyncLifetime
     public async Task InitializeAsync()
     {
         await Database.InitializeAsync();
-        var builder = new InProcessTestClusterBuilder(3);
-        // The test cluster swaps in its in-memory membership table unless told not to, and 10.4.2 keeps that switch
-        // internal; the point here is PostgreSQL membership, so turn it off.
-        typeof(InProcessTestClusterOptions).GetProperty("UseTestClusterMembership", BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic)!
-            .SetValue(builder.Options, false);
-        builder.ConfigureSiloHost((_, host) =>
+        Cluster = PostgresTestCluster.Build(3, Database.ConnectionString, Settings, silo: silo => silo.Configure<ReminderOptions>(o =>
         {
-            host.Configuration.AddInMemoryCollection(Settings);
-            host.Services.AddAirQualityGrains(host.Configuration);
-            host.UseOrleans(silo =>
-            {
-                silo.UseAirQualityPostgres(Database.ConnectionString, host.Configuration);
-                silo.Configure<ReminderOptions>(o =>
-                {
-                    o.MinimumReminderPeriod = TimeSpan.FromSeconds(1);
-                    // A survivor reads a dead silo's reminders when the ring changes; should that read fail or lag on a
-                    // starved machine, the periodic re-read (5 min by default) is the fallback, shortened here.
-                    o.RefreshReminderListPeriod = RefreshReminderListPeriod;
-                });
-            });
-        });
-        builder.ConfigureClient(client =>
-        {
-            client.UseAdoNetClustering(o =>
-            {
-                o.Invariant = OrleansClientHosting.PostgresInvariant;
-                o.ConnectionString = Database.ConnectionString;
-            });
-            client.Configure<GatewayOptions>(o => o.GatewayListRefreshPeriod = TimeSpan.FromSeconds(1));
-        });
-        Cluster = builder.Build();
+            o.MinimumReminderPeriod = TimeSpan.FromSeconds(1);
+            // A survivor reads a dead silo's reminders when the ring changes; should that read fail or lag on a
+            // starved machine, the periodic re-read (5 min by default) is the fallback, shortened here.
+            o.RefreshReminderListPeriod = RefreshReminderListPeriod;
+        }));
         await Cluster.DeployAsync();
     }
 

@@ -1,16 +1,8 @@
 using System.Collections.Concurrent;
-using System.Reflection;
 using AirQuality.Grains.Abstractions;
 using AirQuality.Grains.Forecasting;
-using AirQuality.Grains.Hosting;
-using AirQuality.Silo;
-using AirQuality.ServiceDefaults;
 using AirQuality.TestSupport;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
-using Orleans.Configuration;
-using Orleans.Hosting;
 using Orleans.Runtime;
 using Orleans.TestingHost;
 using Xunit.Abstractions;
@@ -31,32 +23,15 @@ public sealed class TrainingQueueClusterTests(ITestOutputHelper output) : IAsync
     public async Task InitializeAsync()
     {
         await _database.InitializeAsync();
-        var builder = new InProcessTestClusterBuilder(2);
-        typeof(InProcessTestClusterOptions).GetProperty("UseTestClusterMembership", BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic)!
-            .SetValue(builder.Options, false);
-        builder.ConfigureSiloHost((_, host) =>
+        var settings = new Dictionary<string, string?>(PostgresClusterFixture.Settings)
         {
-            host.Configuration.AddInMemoryCollection(new Dictionary<string, string?>(PostgresClusterFixture.Settings)
-            {
-                ["ConnectionStrings:Postgres"] = _database.ConnectionString,
-                ["Forecasting:TrainingLease"] = "00:00:03",
-                ["Forecasting:TrainingHeartbeat"] = "00:00:01",
-                ["Forecasting:TrainingPollInterval"] = "00:00:00.500",
-            });
-            host.Services.AddSingleton<ITrainingRunner>(sp => new HeldRunner(sp.GetRequiredService<ILocalSiloDetails>().SiloAddress, _runs));
-            host.Services.AddAirQualityGrains(host.Configuration);
-            host.UseOrleans(silo => silo.UseAirQualityPostgres(_database.ConnectionString, host.Configuration));
-        });
-        builder.ConfigureClient(client =>
-        {
-            client.UseAdoNetClustering(o =>
-            {
-                o.Invariant = OrleansClientHosting.PostgresInvariant;
-                o.ConnectionString = _database.ConnectionString;
-            });
-            client.Configure<GatewayOptions>(o => o.GatewayListRefreshPeriod = TimeSpan.FromSeconds(1));
-        });
-        _cluster = builder.Build();
+            ["ConnectionStrings:Postgres"] = _database.ConnectionString,
+            ["Forecasting:TrainingLease"] = "00:00:03",
+            ["Forecasting:TrainingHeartbeat"] = "00:00:01",
+            ["Forecasting:TrainingPollInterval"] = "00:00:00.500",
+        };
+        _cluster = PostgresTestCluster.Build(2, _database.ConnectionString, settings,
+            host => host.Services.AddSingleton<ITrainingRunner>(sp => new HeldRunner(sp.GetRequiredService<ILocalSiloDetails>().SiloAddress, _runs)));
         await _cluster.DeployAsync();
     }
 
