@@ -42,10 +42,6 @@ public interface IRankingsGrain : IGrainWithStringKey
 {
     Task Report(CityAqiSummary summary);
 
-    /// <summary>Every row (tools and tests; the API asks for pages).</summary>
-    [ReadOnly]
-    Task<IReadOnlyList<CityAqiSummary>> GetAll();
-
     /// <summary>One page of the ranked rows, cut here: only the page leaves the grain.</summary>
     [ReadOnly]
     Task<RankingsPage> GetPage(RankingsQuery query);

@@ -14,7 +14,6 @@ namespace AirQuality.Grains.Rankings;
 public sealed class RankingsGrain(
     [PersistentState("rankings", GrainStorage.Name)] IPersistentState<RankingsState> state) : Grain, IRankingsGrain
 {
-    private IReadOnlyList<CityAqiSummary>? _snapshot;
     private readonly CityAqiSummary[]?[] _ordered = new CityAqiSummary[4][];
     private DeferredState<RankingsState> _writes = null!;
 
@@ -32,14 +31,10 @@ public sealed class RankingsGrain(
     {
         if (state.State.Cities.TryGetValue(summary.CityId, out var known) && known == summary) return Task.CompletedTask;
         state.State.Cities[summary.CityId] = summary;
-        _snapshot = null;
         Array.Clear(_ordered);
         _writes.Changed();
         return Task.CompletedTask;
     }
-
-    public Task<IReadOnlyList<CityAqiSummary>> GetAll() =>
-        Task.FromResult(_snapshot ??= state.State.Cities.Values.OrderBy(c => c.CityId, StringComparer.Ordinal).ToList());
 
     public Task<RankingsPage> GetPage(RankingsQuery query)
     {

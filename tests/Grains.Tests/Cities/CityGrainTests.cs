@@ -1,3 +1,4 @@
+using AirQuality.Domain.Aqi;
 using AirQuality.Domain.Cities;
 using AirQuality.Domain.Readings;
 using AirQuality.Grains.Abstractions;
@@ -42,7 +43,8 @@ public sealed class CityGrainTests(CityClusterFixture fixture)
         foreach (var name in new[] { "Patna", "Shillong", "Pune" })
             await City(name).Start();
 
-        var all = await fixture.Grains.GetGrain<IRankingsGrain>(GrainKeys.Rankings).GetAll();
+        var all = (await fixture.Grains.GetGrain<IRankingsGrain>(GrainKeys.Rankings)
+            .GetPage(new RankingsQuery(AqiStandard.India, Descending: true, Offset: 0, Limit: 1_000))).Entries;
 
         var patna = Assert.Single(all, s => s.CityId == "patna");
         var shillong = Assert.Single(all, s => s.CityId == "shillong");
