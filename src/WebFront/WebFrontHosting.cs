@@ -94,6 +94,10 @@ public static class WebFrontHosting
     public static WebApplication MapWebFront(this WebApplication app)
     {
         app.UseMiddleware<RequestMetricsMiddleware>();
+        // Ready answers go out here, before routing and the rest (ReadyAnswerMiddleware says when they do not); routing
+        // is placed after it explicitly (otherwise the host puts it first of all).
+        app.UseMiddleware<ReadyAnswerMiddleware>();
+        app.UseRouting();
         app.UseExceptionHandler(new ExceptionHandlerOptions
         {
             // A bad request the server detects while reading it (malformed JSON, body too large) is the client's mistake.

@@ -51,6 +51,44 @@ public sealed class HotAnswersTests
     }
 
     [Fact]
+    public void A_change_visits_only_its_citys_entries_among_thousands_and_a_later_change_finds_the_rebuilt_ones()
+    {
+        var hot = new HotAnswers(new FakeTimeProvider());
+        const int places = 3000;
+        for (var i = 0; i < places; i++)
+            hot.Put($"current:p{i}:in:en", $"p{i}", hot.Generation($"p{i}"), Answer($"p{i}"), 60, NoRebuild);
+        hot.Put("current:p7:us:en", "p7", hot.Generation("p7"), Answer("p7us"), 60, NoRebuild);
+        hot.Put("rankings:in:desc:100:1:||", null, hot.Generation(null), Answer("r"), 60, NoRebuild);
+        Assert.Equal(2, hot.IndexedKeys("p7"));
+        Assert.Equal(1, hot.IndexedKeys(null));
+
+        List<Func<Task>> rebuilds = [];
+        hot.Drop("p7", rebuilds);
+
+        Assert.Equal(places - 1, hot.Count);
+        Assert.False(hot.TryGet("current:p7:in:en", out _));
+        Assert.False(hot.TryGet("current:p7:us:en", out _));
+        Assert.False(hot.TryGet("rankings:in:desc:100:1:||", out _));
+        Assert.True(hot.TryGet("current:p8:in:en", out _));
+        Assert.Equal(0, hot.IndexedKeys("p7"));
+        Assert.Equal(0, hot.IndexedKeys(null));
+        Assert.Equal(1, hot.IndexedKeys("p8"));
+
+        // Put back after the change (a rebuild), then dropped by the next change of that city.
+        hot.Put("current:p7:in:en", "p7", hot.Generation("p7"), Answer("p7b"), 60, NoRebuild);
+        Assert.True(hot.TryGet("current:p7:in:en", out _));
+        hot.Drop("p7", []);
+        Assert.False(hot.TryGet("current:p7:in:en", out _));
+
+        // After a clear, answers put again are indexed again.
+        hot.Clear();
+        Assert.Equal(0, hot.Count);
+        hot.Put("current:p8:in:en", "p8", hot.Generation("p8"), Answer("p8b"), 60, NoRebuild);
+        hot.Drop("p8", []);
+        Assert.False(hot.TryGet("current:p8:in:en", out _));
+    }
+
+    [Fact]
     public void An_answer_computed_before_a_change_or_a_clear_is_not_put_back()
     {
         var hot = new HotAnswers(new FakeTimeProvider());

@@ -49,7 +49,7 @@ public static class AqiApi
         if (catalog.Resolve(city) is not { } c) return Task.FromResult<IResult>(Problems.UnknownCity(city, catalog));
         // The hot path: the ready answer, looked up with a key formatted on the stack (nothing allocated).
         Span<char> key = stackalloc char[HotAnswers.MaxKeyLength];
-        if (key.TryWrite($"current:{c.Id}:{std.Code()}:{language}", out var written) && cache.TryGetHot("current", key[..written], out var ready))
+        if (TryFormatReadyKey(key, c, std, language, out var written) && cache.TryGetHot("current", key[..written], out var ready))
             return ready;
         return cache.ForCityHot("current", c, $"{c.Id}:{std.Code()}:{language}", async () =>
         {
@@ -58,6 +58,13 @@ public static class AqiApi
             return dto with { HealthAdvice = HealthAdviceDto.For(std, dto.Category, language) };
         });
     }
+
+    /// <summary>
+    /// The key of the ready answer of <see cref="GetCurrent"/> (`current:` and the key given to the answer cache), for
+    /// the endpoint and <see cref="ReadyAnswerMiddleware"/> alike.
+    /// </summary>
+    internal static bool TryFormatReadyKey(Span<char> key, City c, AqiStandard std, string language, out int written) =>
+        key.TryWrite($"current:{c.Id}:{std.Code()}:{language}", out written);
 
     /// <summary>How long clients and proxies may reuse an answer.</summary>
     public const int MaxAgeSeconds = CachedAnswers.MaxAgeSeconds;

@@ -85,11 +85,41 @@ public static class CitiesApi
             return Rank(rows, query, ord, paging, clock.GetUtcNow().UtcDateTime);
         };
         // Unfiltered pages are the ones asked most: kept ready (see HotAnswers); filtered ones in the answer cache only.
+        // The key of an unfiltered page is the one TryFormatReadyKey formats (its filters part is "||").
         var answer = st is null && cat is null && box is null
             ? await cache.GetOrCreateHotAsync("rankings", key, null, AllCitiesTags, compute, AqiApi.MaxAgeSeconds)
             : await cache.GetOrCreateAsync("rankings", key, AllCitiesTags, compute);
         return new CachedAnswerResult(answer, AqiApi.MaxAgeSeconds);
     }
+
+    /// <summary>
+    /// The key of the ready answer for a rankings request with <paramref name="query"/> (null: none), when it asks for
+    /// an unfiltered page and every parameter parses as <see cref="GetRankings"/> parses it; false otherwise (the
+    /// endpoint answers it). For <see cref="ReadyAnswerMiddleware"/>.
+    /// </summary>
+    internal static bool TryReadyKey(IQueryCollection? query, Span<char> key, out int written)
+    {
+        written = 0;
+        string? standard = null, limit = null, page = null, order = null;
+        if (query is not null)
+        {
+            if (!(ReadyAnswerMiddleware.Single(query, "standard", out standard) && ReadyAnswerMiddleware.Single(query, "limit", out limit) &&
+                  ReadyAnswerMiddleware.Single(query, "page", out page) && ReadyAnswerMiddleware.Single(query, "order", out order) &&
+                  ReadyAnswerMiddleware.Single(query, "state", out var state) && string.IsNullOrWhiteSpace(state) &&
+                  ReadyAnswerMiddleware.Single(query, "category", out var category) && string.IsNullOrWhiteSpace(category) &&
+                  ReadyAnswerMiddleware.Single(query, "bbox", out var bbox) && string.IsNullOrWhiteSpace(bbox)))
+                return false;
+        }
+        if (!QueryParsing.TryStandard(standard, out var std, out _)) return false;
+        if (!Paging.TryParse(limit, page, DefaultLimit, MaxLimit, out var paging, out _)) return false;
+        var ord = order is null ? "desc" : order.Trim().ToLowerInvariant();
+        if (ord is not ("desc" or "asc")) return false;
+        return TryFormatReadyKey(key, std, ord, paging, out written);
+    }
+
+    /// <summary>The key of the ready answer of an unfiltered rankings page (`rankings:` and the key given to the answer cache).</summary>
+    internal static bool TryFormatReadyKey(Span<char> key, AqiStandard std, string order, Paging paging, out int written) =>
+        key.TryWrite($"rankings:{std.Code()}:{order}:{paging.Limit}:{paging.Page}:||", out written);
 
     internal static RankingsDto Rank(RankingsPage page, RankingsQuery query, string order, Paging paging, DateTime now)
     {

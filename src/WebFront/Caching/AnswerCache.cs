@@ -24,6 +24,9 @@ public sealed class AnswerCache(HybridCache cache, CacheMetrics metrics, IOption
     /// <summary>The ready answers in front of the cache (current, rankings).</summary>
     public HotAnswers Hot => hot;
 
+    /// <summary>The hit and miss counts.</summary>
+    public CacheMetrics Metrics => metrics;
+
     /// <summary>Tag of every answer that shows the city.</summary>
     public static string CityTag(string cityId) => "city:" + cityId;
 

@@ -28,6 +28,13 @@ public sealed class CacheMetrics
 
     public long StaleServed => Interlocked.Read(ref _stale);
 
+    private long _servedAhead;
+
+    /// <summary>Hits served by <see cref="ReadyAnswerMiddleware"/> ahead of routing (counted as hits too).</summary>
+    public long ServedAheadOfRouting => Interlocked.Read(ref _servedAhead);
+
+    public void ServedAhead() => Interlocked.Increment(ref _servedAhead);
+
     public double HitRate => Hits + Misses == 0 ? 0 : (double)Hits / (Hits + Misses);
 
     public void Hit(string kind)

@@ -24,9 +24,7 @@ public sealed class CachedAnswerResult(CachedAnswer answer, int maxAgeSeconds) :
             response.Headers.CacheControl = "no-cache";
         }
         else response.Headers.CacheControl = _cacheControl;
-        if (httpContext.Request.Headers.IfNoneMatch is { Count: > 0 } inm &&
-            EntityTagHeaderValue.TryParseList(inm, out var tags) &&
-            tags.Any(t => t.Tag == "*" || t.Tag.Equals(answer.ETag, StringComparison.Ordinal)))
+        if (httpContext.Request.Headers.IfNoneMatch is { Count: > 0 } inm && Matches(inm))
         {
             response.StatusCode = StatusCodes.Status304NotModified;
             return Task.CompletedTask;
@@ -37,4 +35,10 @@ public sealed class CachedAnswerResult(CachedAnswer answer, int maxAgeSeconds) :
         var write = response.Body.WriteAsync(answer.Json);
         return write.IsCompletedSuccessfully ? Task.CompletedTask : write.AsTask();
     }
+
+    // The usual conditional GET sends back the one ETag it was given: compared as it is, nothing parsed or allocated.
+    private bool Matches(Microsoft.Extensions.Primitives.StringValues inm) =>
+        (inm.Count == 1 && string.Equals(inm[0], answer.ETag, StringComparison.Ordinal)) ||
+        (EntityTagHeaderValue.TryParseList(inm, out var tags) &&
+         tags.Any(t => t.Tag == "*" || t.Tag.Equals(answer.ETag, StringComparison.Ordinal)));
 }

@@ -28,6 +28,13 @@ public sealed class HotAnswers(TimeProvider clock)
     private sealed record Entry(string? CityId, Task<IResult> Result, long ExpiresAt, Func<Task> Rebuild);
 
     private readonly ConcurrentDictionary<string, Entry> _entries = new(StringComparer.Ordinal);
+
+    // The keys of each city's entries, and of the all-cities ones, so a change visits only those (a key always shows
+    // the same city). A key may outlive its entry here (dropped by a race with a Put); never the reverse: an entry is
+    // written before its key is indexed, and a key is unindexed before its entry is removed. The sets themselves are
+    // never removed, so a Put never adds to a set no longer reachable.
+    private readonly ConcurrentDictionary<string, ConcurrentDictionary<string, byte>> _keysByCity = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, byte> _allCitiesKeys = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, StrongBox> _cityGenerations = new(StringComparer.Ordinal);
     private readonly StrongBox _allGeneration = new();
 
@@ -64,6 +71,7 @@ public sealed class HotAnswers(TimeProvider clock)
         var entry = new Entry(cityId, Task.FromResult<IResult>(new CachedAnswerResult(answer, maxAgeSeconds)),
             clock.GetTimestamp() + (long)(Expiry.TotalSeconds * clock.TimestampFrequency), rebuild);
         _entries[key] = entry;
+        Keys(cityId).TryAdd(key, 0);
         // Checked after the write: a change that bumped the generation meanwhile has dropped, or will drop, only what
         // it found; an entry written from before it is taken out again here.
         if (Generation(cityId) != generation)
@@ -73,16 +81,24 @@ public sealed class HotAnswers(TimeProvider clock)
     /// <summary>
     /// <paramref name="cityId"/> changed: bumps its generation and the all-cities one, drops the entries that show it,
     /// and adds their rebuilds to <paramref name="rebuilds"/>. Called before the answer cache drops its entries and
-    /// again after (an answer read from the cache in between is taken out by the second call).
+    /// again after (an answer read from the cache in between is taken out by the second call). Visits only the
+    /// entries of that city and the all-cities ones, however many places are kept.
     /// </summary>
     public void Drop(string cityId, ICollection<Func<Task>> rebuilds)
     {
         Interlocked.Increment(ref Box(cityId).Value);
         Interlocked.Increment(ref _allGeneration.Value);
-        foreach (var (key, entry) in _entries)
-            if ((entry.CityId is null || entry.CityId == cityId) && _entries.TryRemove(new KeyValuePair<string, Entry>(key, entry)) &&
-                !rebuilds.Contains(entry.Rebuild))
-                rebuilds.Add(entry.Rebuild);
+        DropKeys(Keys(cityId), rebuilds);
+        DropKeys(_allCitiesKeys, rebuilds);
+    }
+
+    private void DropKeys(ConcurrentDictionary<string, byte> keys, ICollection<Func<Task>> rebuilds)
+    {
+        foreach (var key in keys.Keys)
+        {
+            keys.TryRemove(key, out _);
+            if (_entries.TryRemove(key, out var entry) && !rebuilds.Contains(entry.Rebuild)) rebuilds.Add(entry.Rebuild);
+        }
     }
 
     /// <summary>Drops every entry, rebuilding none; answers computed before this are not put back.</summary>
@@ -90,8 +106,16 @@ public sealed class HotAnswers(TimeProvider clock)
     {
         foreach (var box in _cityGenerations.Values) Interlocked.Increment(ref box.Value);
         Interlocked.Increment(ref _allGeneration.Value);
+        foreach (var keys in _keysByCity.Values) keys.Clear();
+        _allCitiesKeys.Clear();
         _entries.Clear();
     }
+
+    /// <summary>How many keys are indexed under <paramref name="cityId"/> (null: the all-cities ones); a drop of the city leaves none.</summary>
+    public int IndexedKeys(string? cityId) => Keys(cityId).Count;
+
+    private ConcurrentDictionary<string, byte> Keys(string? cityId) =>
+        cityId is null ? _allCitiesKeys : _keysByCity.GetOrAdd(cityId, static _ => new ConcurrentDictionary<string, byte>(StringComparer.Ordinal));
 
     private StrongBox Box(string? cityId) => cityId is null ? _allGeneration : _cityGenerations.GetOrAdd(cityId, static _ => new StrongBox());
 }
