@@ -89,6 +89,38 @@ public sealed class CacheAndPushTests(EmbeddedAppWithRedis app)
     }
 
     [Fact]
+    public async Task A_client_that_takes_batches_gets_a_change_inside_a_citiesChanged_array()
+    {
+        var before = await app.Http.GetFromJsonAsync<JsonElement>("/api/v1/aqi/current/Guwahati", EmbeddedApp.Json);
+        var hour = before.GetProperty("timestamp").GetDateTime().ToUniversalTime();
+
+        await using var hub = new HubConnectionBuilder().WithUrl(new Uri(app.BaseAddress, "/hubs/aqi")).Build();
+        var received = new TaskCompletionSource<JsonElement>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var single = 0;
+        hub.On<JsonElement>("cityChanged", _ => Interlocked.Increment(ref single));
+        hub.On<JsonElement>("citiesChanged", changes =>
+        {
+            Assert.Equal(JsonValueKind.Array, changes.ValueKind);
+            foreach (var c in changes.EnumerateArray())
+                if (c.GetProperty("city_id").GetString() == "guwahati" && c.GetProperty("kind").GetString() == "readings") received.TrySetResult(c);
+        });
+        await hub.StartAsync();
+        await hub.InvokeAsync("SubscribeBatches");
+
+        await Grains.GetGrain<ICityGrain>(GrainKeys.City("guwahati")).Ingest(
+            [new SourceReading("guwahati", hour, SourceNames.Cpcb, new Dictionary<Pollutant, double> { [Pollutant.Pm10] = 611 }, null)]);
+
+        var change = await received.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal("guwahati", change.GetProperty("city_id").GetString());
+        // Batches only: the connection joined no city group, so no message per change.
+        Assert.Equal(0, Volatile.Read(ref single));
+        // The change went with the cache entry (the change received may be a poll's, before the ingest's).
+        await Eventually.UntilAsync(async () =>
+            (await app.Http.GetFromJsonAsync<JsonElement>("/api/v1/aqi/current/Guwahati", EmbeddedApp.Json)).GetProperty("pm10").GetDouble() == 611,
+            TimeSpan.FromSeconds(5), "the new PM10 in the answer");
+    }
+
+    [Fact]
     public async Task Clearing_the_cache_needs_an_admin_token()
     {
         var anonymous = await app.Http.PostAsync("/api/v1/cache/clear", null);

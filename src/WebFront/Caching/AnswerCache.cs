@@ -132,22 +132,30 @@ public sealed class AnswerCache(HybridCache cache, CacheMetrics metrics, IOption
     /// Drops every answer that shows the city; the ready answers it dropped are rebuilt in the background (a change is
     /// pushed to clients without waiting for them; a client that asks meanwhile is served through the cache).
     /// </summary>
-    public async ValueTask InvalidateCityAsync(string cityId, CancellationToken cancellationToken = default)
+    public ValueTask InvalidateCityAsync(string cityId, CancellationToken cancellationToken = default) =>
+        InvalidateCitiesAsync([cityId], cancellationToken);
+
+    /// <summary>
+    /// As <see cref="InvalidateCityAsync"/> for several cities at once (the changes of one poll cycle): one drop in the
+    /// cache tiers, and each ready answer rebuilt once however many of its cities changed (the rankings once).
+    /// </summary>
+    public async ValueTask InvalidateCitiesAsync(IReadOnlyCollection<string> cityIds, CancellationToken cancellationToken = default)
     {
-        List<Func<Task>> rebuilds = [];
-        hot.Drop(cityId, rebuilds);
+        if (cityIds.Count == 0) return;
+        HashSet<Func<Task>> rebuilds = [];
+        foreach (var id in cityIds) hot.Drop(id, rebuilds);
         try
         {
-            await cache.RemoveByTagAsync([CityTag(cityId), AllCitiesTag], cancellationToken);
+            await cache.RemoveByTagAsync([.. cityIds.Select(CityTag), AllCitiesTag], cancellationToken);
         }
         finally
         {
-            hot.Drop(cityId, rebuilds);
+            foreach (var id in cityIds) hot.Drop(id, rebuilds);
         }
-        if (rebuilds.Count > 0) _ = RebuildAsync(cityId, rebuilds);
+        if (rebuilds.Count > 0) _ = RebuildAsync(cityIds.Count == 1 ? cityIds.First() : $"{cityIds.Count} cities", rebuilds);
     }
 
-    private async Task RebuildAsync(string cityId, List<Func<Task>> rebuilds)
+    private async Task RebuildAsync(string cities, IReadOnlyCollection<Func<Task>> rebuilds)
     {
         await Task.Yield();
         foreach (var rebuild in rebuilds)
@@ -159,7 +167,7 @@ public sealed class AnswerCache(HybridCache cache, CacheMetrics metrics, IOption
             catch (Exception e)
             {
                 // Not ready, or the grains did not answer: the next request computes it.
-                logger.LogDebug("Ready answer not rebuilt after a change of {City}: {Error}", cityId, e.Message);
+                logger.LogDebug("Ready answer not rebuilt after a change of {Cities}: {Error}", cities, e.Message);
             }
         }
     }

@@ -17,6 +17,8 @@ public abstract class ObserverSubscriber<TObserver>(IGrainFactory grains, ILogge
 
     private long _received;
 
+    protected ILogger Logger { get; } = logger;
+
     /// <summary>The cluster; a grain is resolved from it when used, once the client has connected.</summary>
     protected IGrainFactory Grains { get; } = grains;
 
@@ -30,10 +32,13 @@ public abstract class ObserverSubscriber<TObserver>(IGrainFactory grains, ILogge
     /// <summary>After the first subscription, and after each one that follows a failed one (messages may have been missed).</summary>
     protected virtual Task SubscribedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
+    /// <summary>Counts a message received (for one that the subclass queues itself rather than <see cref="Take"/>).</summary>
+    protected void Count() => Interlocked.Increment(ref _received);
+
     /// <summary>Counts a message and handles it in the background; a failure is logged as not done <paramref name="what"/>.</summary>
     protected Task Take(Func<Task> handle, string what)
     {
-        Interlocked.Increment(ref _received);
+        Count();
         _ = HandleAsync(handle, what);
         return Task.CompletedTask;
     }
@@ -46,7 +51,7 @@ public abstract class ObserverSubscriber<TObserver>(IGrainFactory grains, ILogge
         }
         catch (Exception ex)
         {
-            logger.LogWarning(ex, "Could not {What}", what);
+            Logger.LogWarning(ex, "Could not {What}", what);
         }
     }
 
@@ -66,7 +71,7 @@ public abstract class ObserverSubscriber<TObserver>(IGrainFactory grains, ILogge
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
-                logger.LogWarning("Subscription to {Subject} failed, retrying: {Error}", subject, ex.Message);
+                Logger.LogWarning("Subscription to {Subject} failed, retrying: {Error}", subject, ex.Message);
                 subscribed = false;
                 wait = RetryAfter;
             }
@@ -78,7 +83,7 @@ public abstract class ObserverSubscriber<TObserver>(IGrainFactory grains, ILogge
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            logger.LogDebug("Unsubscribe from {Subject} at shutdown failed: {Error}", subject, ex.Message);
+            Logger.LogDebug("Unsubscribe from {Subject} at shutdown failed: {Error}", subject, ex.Message);
         }
     }
 }
