@@ -31,6 +31,25 @@ public sealed class HotAnswersTests
     }
 
     [Fact]
+    public void The_bound_follows_the_catalog_and_a_key_beyond_it_is_not_kept()
+    {
+        Assert.Equal(HotAnswers.DefaultMaxEntries, HotAnswers.BoundFor(56));
+        Assert.Equal(5000 * HotAnswers.EntriesPerPlace, HotAnswers.BoundFor(5000));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new HotAnswers(new FakeTimeProvider(), 0));
+
+        var hot = new HotAnswers(new FakeTimeProvider(), 3);
+        for (var i = 0; i < 4; i++)
+            hot.Put($"current:p{i}:in:en", $"p{i}", hot.Generation($"p{i}"), Answer($"p{i}"), 60, NoRebuild);
+        Assert.Equal(3, hot.Count);
+        Assert.True(hot.TryGet("current:p2:in:en", out _));
+        Assert.False(hot.TryGet("current:p3:in:en", out _));
+        // A key already kept is replaced even at the bound.
+        hot.Put("current:p0:in:en", "p0", hot.Generation("p0"), Answer("p0b"), 60, NoRebuild);
+        Assert.True(hot.TryGet("current:p0:in:en", out var result));
+        Assert.Equal("\"p0b\"", Assert.IsType<CachedAnswerResult>(result.Result).Answer.ETag);
+    }
+
+    [Fact]
     public void A_change_drops_the_citys_answers_and_every_all_cities_answer_but_not_other_cities()
     {
         var hot = new HotAnswers(new FakeTimeProvider());

@@ -11,14 +11,16 @@ public static class CachingHosting
     {
         var services = builder.Services;
         services.AddSingleton<CacheMetrics>();
-        services.AddSingleton(sp => new HotAnswers(sp.GetRequiredService<TimeProvider>()));
         var limits = builder.Configuration.GetSection(AnswerCacheOptions.Section).Get<AnswerCacheOptions>() ?? new AnswerCacheOptions();
         // Read while the host is built, so checked here: a bad bound stops the start rather than the first answer.
         List<string> errors = [];
         if (limits.MemoryLimitMegabytes < 1) errors.Add($"Cache:MemoryLimitMegabytes is {limits.MemoryLimitMegabytes}; it must be at least 1.");
         if (limits.MaximumEntryKilobytes < 1) errors.Add($"Cache:MaximumEntryKilobytes is {limits.MaximumEntryKilobytes}; it must be at least 1.");
+        if (limits.HotAnswerEntries < 0) errors.Add($"Cache:HotAnswerEntries is {limits.HotAnswerEntries}; it must be 0 (sized by the catalog) or more.");
         if (errors.Count > 0) throw new Microsoft.Extensions.Options.OptionsValidationException(AnswerCacheOptions.Section, typeof(AnswerCacheOptions), errors);
         services.AddSingleton(limits);
+        services.AddSingleton(sp => new HotAnswers(sp.GetRequiredService<TimeProvider>(),
+            limits.HotAnswerEntries > 0 ? limits.HotAnswerEntries : HotAnswers.BoundFor(sp.GetRequiredService<AirQuality.Domain.Cities.CityCatalog>().All.Count)));
         // The memory tier is bounded by size: HybridCache gives every entry its payload's size in bytes, so the
         // tier holds at most MemoryLimitMegabytes of answers, evicting the least used; an answer above
         // MaximumEntryKilobytes is served but not kept.
@@ -66,4 +68,10 @@ public sealed class AnswerCacheOptions
 
     /// <summary>Largest answer kept, in KiB (a 90-day history is about 1 MiB); larger answers are served uncached.</summary>
     public int MaximumEntryKilobytes { get; set; } = 2048;
+
+    /// <summary>
+    /// Most ready answers kept ahead of the cache (see <see cref="HotAnswers"/>); 0, the default, sizes it by the
+    /// catalog: four per place, at least 4,096.
+    /// </summary>
+    public int HotAnswerEntries { get; set; }
 }

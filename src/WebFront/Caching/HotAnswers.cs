@@ -14,10 +14,23 @@ namespace AirQuality.WebFront.Caching;
 /// answer cache drops its entries: an answer computed from before the change (read at an older generation) is
 /// never put back. Entries expire like the cache's (the bound on a lost change notice).
 /// </remarks>
-public sealed class HotAnswers(TimeProvider clock)
+public sealed class HotAnswers(TimeProvider clock, int maxEntries = HotAnswers.DefaultMaxEntries)
 {
-    /// <summary>Most entries kept (cities x standards x languages, and the rankings' variants, are far fewer).</summary>
-    public const int MaxEntries = 4096;
+    /// <summary>The least bound on entries kept, whatever the catalog's size.</summary>
+    public const int DefaultMaxEntries = 4096;
+
+    /// <summary>Entries kept per place when the bound follows the catalog (standards x languages of `current`).</summary>
+    public const int EntriesPerPlace = 4;
+
+    /// <summary>
+    /// The bound for a catalog of <paramref name="places"/>: every place's `current` in both standards and two
+    /// languages, and never below <see cref="DefaultMaxEntries"/> (the rankings' variants). An entry holds one
+    /// answer of about a kilobyte, so 5,000 places bound this at about 20 MB.
+    /// </summary>
+    public static int BoundFor(int places) => Math.Max(DefaultMaxEntries, places * EntriesPerPlace);
+
+    /// <summary>Most entries kept; a new key beyond it is served through the answer cache, not kept ready.</summary>
+    public int MaxEntries { get; } = maxEntries >= 1 ? maxEntries : throw new ArgumentOutOfRangeException(nameof(maxEntries), maxEntries, "at least one entry");
 
     /// <summary>Longest key looked up from a stack buffer.</summary>
     public const int MaxKeyLength = 128;

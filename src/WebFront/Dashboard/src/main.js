@@ -70,12 +70,13 @@ let alertsPanel = null;
 
 async function connect() {
   const hub = new HubConnectionBuilder().withUrl("/hubs/aqi").withAutomaticReconnect([0, 2000, 5000, 10000, 30000]).build();
-  hub.on("cityChanged", (change) => scheduleRefresh(change.city_id));
+  // Every city's changes, one message per batch (a poll cycle's changes arrive together), not one per change.
+  hub.on("citiesChanged", (changes) => { for (const change of changes) scheduleRefresh(change.city_id); });
   hub.onreconnecting(() => setLive(false, "reconnecting"));
-  hub.onreconnected(async () => { await hub.invoke("Subscribe", "*"); setLive(true, "live"); scheduleRefresh("*"); });
+  hub.onreconnected(async () => { await hub.invoke("SubscribeBatches"); setLive(true, "live"); scheduleRefresh("*"); });
   try {
     await hub.start();
-    await hub.invoke("Subscribe", "*");
+    await hub.invoke("SubscribeBatches");
     setLive(true, "live");
     await attachAlerts(hub, alertsPanel);
   } catch {
