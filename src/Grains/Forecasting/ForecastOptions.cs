@@ -100,6 +100,17 @@ public sealed class ForecastOptions
     /// <summary>Training effort; the defaults train 56 cities x 4 families on 90 days in minutes on 2 cores.</summary>
     public ForecastSettings Training { get; set; } = new();
 
+    /// <summary>
+    /// The per-city families trained (comma separated codes of linear, random_forest, gradient_boosting, lstm): all by
+    /// default; `linear` with the global family is the cheap set for catalogs of thousands of cities.
+    /// </summary>
+    public string PerCityFamilies { get; set; } = "linear,random_forest,gradient_boosting,lstm";
+
+    /// <summary>The families of <see cref="PerCityFamilies"/> (unknown codes left out; validation reports them).</summary>
+    public IReadOnlyList<ModelFamily> PerCityFamilyList =>
+        PerCityFamilies.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(c => ModelFamilies.TryParse(c, out var f) ? f : (ModelFamily?)null).OfType<ModelFamily>().Distinct().ToList();
+
     /// <summary>The global family (one model over every city's history; section `Forecasting:Global`).</summary>
     public GlobalFamilyOptions Global { get; set; } = new();
 }
@@ -152,6 +163,10 @@ public sealed class ForecastOptionsValidation : Microsoft.Extensions.Options.IVa
         if (o.RetrainCooldown < TimeSpan.Zero) errors.Add($"Forecasting:RetrainCooldown is {o.RetrainCooldown}; it cannot be negative.");
         if (o.DailyRetrainAt < TimeSpan.Zero || o.DailyRetrainAt >= TimeSpan.FromDays(1))
             errors.Add($"Forecasting:DailyRetrainAt is {o.DailyRetrainAt}; it must be a time of day from 00:00 to 23:59.");
+        var perCity = o.PerCityFamilies.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        if (perCity.Any(c => !ModelFamilies.TryParse(c, out var f) || f is not (ModelFamily.Linear or ModelFamily.RandomForest or ModelFamily.GradientBoosting or ModelFamily.Lstm)))
+            errors.Add($"Forecasting:PerCityFamilies is '{o.PerCityFamilies}'; it may list only linear, random_forest, gradient_boosting, lstm, comma separated.");
+        if (perCity.Length == 0 && !o.Global.Enabled) errors.Add("Forecasting:PerCityFamilies is empty and Forecasting:Global:Enabled is false: no family would train.");
         if (o.Global.SyncPeriod <= TimeSpan.Zero) errors.Add($"Forecasting:Global:SyncPeriod is {o.Global.SyncPeriod}; it must be a positive time span.");
         if (o.Global.FirstAfter < TimeSpan.Zero) errors.Add($"Forecasting:Global:FirstAfter is {o.Global.FirstAfter}; it cannot be negative.");
         if (o.Global.TrainAt < TimeSpan.Zero || o.Global.TrainAt >= TimeSpan.FromDays(1))

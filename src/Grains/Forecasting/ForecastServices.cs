@@ -26,7 +26,9 @@ public static class ForecastServices
         services.TryAddSingleton(sp =>
         {
             var o = sp.GetRequiredService<IOptions<ForecastOptions>>().Value;
-            var families = ForecastTrainer.DefaultFamilies(o.LstmEnabled ? null : "disabled by configuration (Forecasting:LstmEnabled=false)");
+            var perCity = o.PerCityFamilyList;
+            var families = ForecastTrainer.DefaultFamilies(o.LstmEnabled ? null : "disabled by configuration (Forecasting:LstmEnabled=false)")
+                .Where(f => perCity.Contains(f.Family)).ToList();
             // The global family: one shared model per target, each city fitting only its level offsets.
             if (o.Global.Enabled)
                 families = [.. families, new AirQuality.Forecasting.Global.GlobalFamily(sp.GetRequiredService<AirQuality.Forecasting.Global.GlobalModelSet>(), o.Global.Training)];
