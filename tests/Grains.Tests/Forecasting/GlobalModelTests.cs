@@ -2,6 +2,7 @@ using AirQuality.Domain.Cities;
 using AirQuality.Forecasting.Global;
 using AirQuality.Forecasting.Models;
 using AirQuality.Forecasting.Series;
+using AirQuality.Forecasting.Training;
 using AirQuality.Grains.Abstractions;
 using AirQuality.Grains.Forecasting;
 using AirQuality.Grains.Hosting;
@@ -142,5 +143,14 @@ public class GlobalModelTests(GlobalClusterFixture fixture) : IClassFixture<Glob
         Assert.Same(shared, set.Find(first.Id));
         var d = grains["delhi"];
         Assert.Same(shared, CityGlobalModel.Load(d.Save(), set).Artifact);
+
+        // A silo that does not hold the training yet cannot load the city's model, and does not remember the failure:
+        // once its set has the training (the sync loads it from the store), the same version loads.
+        var behind = new GlobalModelSet();
+        var serving = new ServingModels(fixture.Artifacts, new ForecastTrainer([new GlobalFamily(behind)], new ForecastSettings()));
+        var delhiGlobal = Assert.Single((await fixture.Grains.GetGrain<ICityForecastGrain>(GrainKeys.Forecast("delhi")).GetModels()).Targets).Versions.Last(v => v.Model == "global");
+        await Assert.ThrowsAsync<FamilyUnavailableException>(() => serving.GetAsync("delhi", "pm25", delhiGlobal.Version));
+        behind.Publish(shared);
+        Assert.NotNull(await serving.GetAsync("delhi", "pm25", delhiGlobal.Version));
     }
 }
