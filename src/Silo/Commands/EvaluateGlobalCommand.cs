@@ -31,17 +31,22 @@ public static class EvaluateGlobalCommand
         var cost = new Option<bool>("--cost") { Description = "Also measure the CPU cost of training each station as the service does, and extrapolate it" };
         var cities = new Option<int>("--cities") { Description = "Cities the cost is extrapolated to", DefaultValueFactory = _ => 5000 };
         var json = new Option<string?>("--json") { Description = "Write the figures as JSON to this file" };
+        var globalSetting = new Option<string[]>("--global-setting")
+        {
+            Description = "Global family setting as Name=Value, as under Forecasting:Global:Training in the silo's configuration (e.g. CalibrationShrink=1e9); repeatable",
+            AllowMultipleArgumentsPerToken = true,
+        };
         var cmd = new Command("evaluate-global", "Train the global family on several stations pooled and compare it, per station and horizon, with the per-city families and persistence.")
         {
-            input, format, target, horizons, testFraction, threads, cost, cities, json,
+            input, format, target, horizons, testFraction, threads, cost, cities, json, globalSetting,
         };
         cmd.SetAction((parse, ct) => Task.FromResult(Execute(parse.GetValue(input) ?? [], parse.GetValue(format), parse.GetValue(target), parse.GetValue(horizons),
-            parse.GetValue(testFraction), parse.GetValue(threads), parse.GetValue(cost), parse.GetValue(cities), parse.GetValue(json), ct)));
+            parse.GetValue(testFraction), parse.GetValue(threads), parse.GetValue(cost), parse.GetValue(cities), parse.GetValue(json), parse.GetValue(globalSetting) ?? [], ct)));
         return cmd;
     }
 
     private static int Execute(string[] inputs, string? formatText, string? targetText, string? horizonsText, double testFraction, int threads, bool cost, int cities,
-        string? jsonPath, CancellationToken ct)
+        string? jsonPath, string[] globalSettings, CancellationToken ct)
     {
         if (inputs.Length < 2) return Fail("--input: give at least two stations");
         if (!ForecastTargets.TryParse(targetText, out var target)) return Fail("--target must be 'pm25' or 'aqi'");
@@ -77,7 +82,27 @@ public static class EvaluateGlobalCommand
             }
         }
         var settings = new ForecastSettings { Threads = 1, Parallelism = threads, RefitAllFamilies = true };
-        var report = GlobalEvaluation.Run(stations, target, hs, testFraction, settings, new GlobalSettings { Threads = threads }, cost, Console.WriteLine, ct);
+        var global = new GlobalSettings { Threads = threads };
+        if (globalSettings.Length > 0)
+        {
+            var values = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
+            foreach (var text in globalSettings)
+            {
+                var eq = text.IndexOf('=', StringComparison.Ordinal);
+                if (eq <= 0) return Fail($"--global-setting '{text}' is not Name=Value");
+                values[text[..eq].Trim()] = text[(eq + 1)..].Trim();
+            }
+            try
+            {
+                new Microsoft.Extensions.Configuration.ConfigurationBuilder().AddInMemoryCollection(values).Build().Bind(global, o => o.ErrorOnUnknownConfiguration = true);
+            }
+            catch (InvalidOperationException ex)
+            {
+                return Fail($"--global-setting: {ex.Message}");
+            }
+            Console.WriteLine("global settings: " + string.Join(", ", values.Select(kv => $"{kv.Key}={kv.Value}")));
+        }
+        var report = GlobalEvaluation.Run(stations, target, hs, testFraction, settings, global, cost, Console.WriteLine, ct);
         Print(report, cities);
         if (jsonPath is not null)
         {
