@@ -117,6 +117,25 @@ public class GlobalFamilyTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void The_validation_model_never_learns_from_a_citys_validation_hours()
+    {
+        var a = City(1, 50);
+        var b = City(2, 120);
+        var cut = GlobalPool.ValidationStart(b.Length, Quick.ValidationFraction);
+        // The same city with its validation hours (those its own training scores the families on) made ten times higher.
+        var pm = b.Channel("pm25")!.Select((v, i) => i >= cut ? v * 10 : v).ToArray();
+        var changed = HourlySeries.FromArrays(b.Start, new Dictionary<string, double[]> { ["pm25"] = pm });
+        var original = Train([a, b]);
+        var altered = Train([a, changed]);
+        var features = new FeatureBuilder(ForecastTarget.Pm25.Values(a), a, GlobalPool.LayoutFor(ForecastTarget.Pm25));
+        var points = new TrainingWindow(a.Length - 200, a.Length - 48, a.Length).Points(features).ToList();
+        var profile = CityProfile.Of(features.Target, a.Length);
+        Assert.Equal(original.Validation.PredictDeltas(features, profile, points), altered.Validation.PredictDeltas(features, profile, points));
+        // The serving model learns from all of it.
+        Assert.NotEqual(original.Serving.PredictDeltas(features, profile, points), altered.Serving.PredictDeltas(features, profile, points));
+    }
+
+    [Fact]
     public void Without_a_published_model_the_family_fails_alone_and_the_others_still_train()
     {
         var trainer = new ForecastTrainer([new LinearFamily(), new GlobalFamily(new GlobalModelSet())], Quick);
