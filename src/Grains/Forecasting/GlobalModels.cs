@@ -91,7 +91,11 @@ public sealed class GlobalModelGrain(
 {
     public const string DailyReminder = "global-daily";
 
+    /// <summary>After a training that found too little history, the first-model requests wait this long before reading every history again.</summary>
+    public static readonly TimeSpan EmptyRetry = TimeSpan.FromHours(1);
+
     private Task? _running;
+    private DateTime? _emptyAt;
 
     public async Task Start()
     {
@@ -105,6 +109,7 @@ public sealed class GlobalModelGrain(
     public Task<bool> Train(string reason)
     {
         if (_running is { IsCompleted: false }) return Task.FromResult(false);
+        if (reason.StartsWith("first", StringComparison.Ordinal) && _emptyAt is { } empty && clock.GetUtcNow().UtcDateTime - empty < EmptyRetry) return Task.FromResult(false);
         if (!ForecastTargets.TryParse(this.GetPrimaryKeyString(), out var target)) throw new ArgumentException($"unknown target '{this.GetPrimaryKeyString()}'");
         var kept = state.State.Kept;
         // Slots 1..Kept, reused in turn: the first free one, else the one of the oldest training.
@@ -127,7 +132,11 @@ public sealed class GlobalModelGrain(
         {
             // Off the grain's scheduler: reading thousands of histories and pooling them takes seconds to minutes.
             var artifact = await Task.Run(() => training.TrainAsync(target, slot, CancellationToken.None));
-            if (artifact is null) return;
+            if (artifact is null)
+            {
+                _emptyAt = clock.GetUtcNow().UtcDateTime;
+                return;
+            }
             var view = new GlobalModelView(artifact.Id, target.Code(), slot, artifact.TrainedAt, artifact.Cities, artifact.Rows, artifact.CpuSeconds, reason);
             state.State.Kept = [view, .. state.State.Kept.Where(k => k.Slot != slot).OrderByDescending(k => k.TrainedAt)];
             await state.WriteStateAsync();
