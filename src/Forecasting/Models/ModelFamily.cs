@@ -1,6 +1,6 @@
 namespace AirQuality.Forecasting.Models;
 
-/// <summary>The ways a forecast can be made: two baselines that need no training and four trained families.</summary>
+/// <summary>The ways a forecast can be made: two baselines that need no training, four per-city trained families, their ensemble and the global family. Values are persisted: new ones go at the end.</summary>
 public enum ModelFamily
 {
     /// <summary>The value at the origin for every horizon.</summary>
@@ -23,13 +23,16 @@ public enum ModelFamily
 
     /// <summary>The equal-weight mean of the trained families' forecasts in log space (a geometric mean of 1 + x).</summary>
     Ensemble,
+
+    /// <summary>One LightGBM model trained on all cities pooled, with per-city level offsets (see <see cref="Global.GlobalFamily"/>).</summary>
+    Global,
 }
 
 /// <summary>Names of the families.</summary>
 public static class ModelFamilies
 {
-    /// <summary>The trained candidates (the four families and their ensemble), in the order reports list them.</summary>
-    public static IReadOnlyList<ModelFamily> Trained { get; } = [ModelFamily.Linear, ModelFamily.RandomForest, ModelFamily.GradientBoosting, ModelFamily.Lstm, ModelFamily.Ensemble];
+    /// <summary>The trained candidates (the four per-city families, their ensemble, the global family), in the order reports list them.</summary>
+    public static IReadOnlyList<ModelFamily> Trained { get; } = [ModelFamily.Linear, ModelFamily.RandomForest, ModelFamily.GradientBoosting, ModelFamily.Lstm, ModelFamily.Ensemble, ModelFamily.Global];
 
     /// <summary>The baselines.</summary>
     public static IReadOnlyList<ModelFamily> Baselines { get; } = [ModelFamily.Persistence, ModelFamily.SeasonalNaive];
@@ -47,6 +50,7 @@ public static class ModelFamilies
         ModelFamily.GradientBoosting => "gradient_boosting",
         ModelFamily.Lstm => "lstm",
         ModelFamily.Ensemble => "ensemble",
+        ModelFamily.Global => "global",
         _ => throw new ArgumentOutOfRangeException(nameof(f)),
     };
 

@@ -99,6 +99,39 @@ public sealed class ForecastOptions
 
     /// <summary>Training effort; the defaults train 56 cities x 4 families on 90 days in minutes on 2 cores.</summary>
     public ForecastSettings Training { get; set; } = new();
+
+    /// <summary>
+    /// The per-city families trained (comma separated codes of linear, random_forest, gradient_boosting, lstm): all by
+    /// default; `linear` with the global family is the cheap set for catalogs of thousands of cities.
+    /// </summary>
+    public string PerCityFamilies { get; set; } = "linear,random_forest,gradient_boosting,lstm";
+
+    /// <summary>The families of <see cref="PerCityFamilies"/> (unknown codes left out; validation reports them).</summary>
+    public IReadOnlyList<ModelFamily> PerCityFamilyList =>
+        PerCityFamilies.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(c => ModelFamilies.TryParse(c, out var f) ? f : (ModelFamily?)null).OfType<ModelFamily>().Distinct().ToList();
+
+    /// <summary>The global family (one model over every city's history; section `Forecasting:Global`).</summary>
+    public GlobalFamilyOptions Global { get; set; } = new();
+}
+
+/// <summary>When and how the global family trains.</summary>
+public sealed class GlobalFamilyOptions
+{
+    /// <summary>Offer the global family to every city's champion rule and train it. When false, cities train only their own families.</summary>
+    public bool Enabled { get; set; } = true;
+
+    /// <summary>Time of day (UTC) of the daily training: before <see cref="ForecastOptions.DailyRetrainAt"/>, so the cities' daily retraining uses it.</summary>
+    public TimeSpan TrainAt { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>With no global model yet, the first one is trained this long after the silo started, once its training worker is idle (after the cold start's training).</summary>
+    public TimeSpan FirstAfter { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>How often a silo asks which global models to hold and loads new ones from the artifact store.</summary>
+    public TimeSpan SyncPeriod { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>Pool size and LightGBM settings of the global model.</summary>
+    public AirQuality.Forecasting.Global.GlobalSettings Training { get; set; } = new();
 }
 
 /// <summary>The checks <see cref="ForecastOptions"/> must pass before the process starts; each failure names the setting.</summary>
@@ -130,6 +163,15 @@ public sealed class ForecastOptionsValidation : Microsoft.Extensions.Options.IVa
         if (o.RetrainCooldown < TimeSpan.Zero) errors.Add($"Forecasting:RetrainCooldown is {o.RetrainCooldown}; it cannot be negative.");
         if (o.DailyRetrainAt < TimeSpan.Zero || o.DailyRetrainAt >= TimeSpan.FromDays(1))
             errors.Add($"Forecasting:DailyRetrainAt is {o.DailyRetrainAt}; it must be a time of day from 00:00 to 23:59.");
+        var perCity = o.PerCityFamilies.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        if (perCity.Any(c => !ModelFamilies.TryParse(c, out var f) || f is not (ModelFamily.Linear or ModelFamily.RandomForest or ModelFamily.GradientBoosting or ModelFamily.Lstm)))
+            errors.Add($"Forecasting:PerCityFamilies is '{o.PerCityFamilies}'; it may list only linear, random_forest, gradient_boosting, lstm, comma separated.");
+        if (perCity.Length == 0 && !o.Global.Enabled) errors.Add("Forecasting:PerCityFamilies is empty and Forecasting:Global:Enabled is false: no family would train.");
+        if (o.Global.SyncPeriod <= TimeSpan.Zero) errors.Add($"Forecasting:Global:SyncPeriod is {o.Global.SyncPeriod}; it must be a positive time span.");
+        if (o.Global.FirstAfter < TimeSpan.Zero) errors.Add($"Forecasting:Global:FirstAfter is {o.Global.FirstAfter}; it cannot be negative.");
+        if (o.Global.TrainAt < TimeSpan.Zero || o.Global.TrainAt >= TimeSpan.FromDays(1))
+            errors.Add($"Forecasting:Global:TrainAt is {o.Global.TrainAt}; it must be a time of day from 00:00 to 23:59.");
+        if (o.Global.Training.MaxRows < 1_000) errors.Add($"Forecasting:Global:Training:MaxRows is {o.Global.Training.MaxRows}; it must be at least 1000.");
         if (!(o.DegradationRatio > 0)) errors.Add($"Forecasting:DegradationRatio is {o.DegradationRatio}; it must be positive.");
         var codes = o.TargetCodes;
         // Empty is allowed: the cluster then forecasts nothing (cities still poll and answer).

@@ -22,10 +22,16 @@ public static class ForecastServices
             var cs = configuration.GetConnectionString("Postgres");
             return string.IsNullOrWhiteSpace(cs) ? new InMemoryModelArtifactStore() : new PostgresModelArtifactStore(NpgsqlDataSource.Create(cs));
         });
+        services.TryAddSingleton<AirQuality.Forecasting.Global.GlobalModelSet>();
         services.TryAddSingleton(sp =>
         {
             var o = sp.GetRequiredService<IOptions<ForecastOptions>>().Value;
-            var families = ForecastTrainer.DefaultFamilies(o.LstmEnabled ? null : "disabled by configuration (Forecasting:LstmEnabled=false)");
+            var perCity = o.PerCityFamilyList;
+            var families = ForecastTrainer.DefaultFamilies(o.LstmEnabled ? null : "disabled by configuration (Forecasting:LstmEnabled=false)")
+                .Where(f => perCity.Contains(f.Family)).ToList();
+            // The global family: one shared model per target, each city fitting only its level offsets.
+            if (o.Global.Enabled)
+                families = [.. families, new AirQuality.Forecasting.Global.GlobalFamily(sp.GetRequiredService<AirQuality.Forecasting.Global.GlobalModelSet>(), o.Global.Training)];
             return new ForecastTrainer(families, o.Training);
         });
         services.TryAddSingleton<ITrainingQueue>(sp =>
@@ -43,6 +49,8 @@ public static class ForecastServices
         });
         services.TryAddSingleton<TrainingWorker>();
         services.AddHostedService(sp => sp.GetRequiredService<TrainingWorker>());
+        services.TryAddSingleton<GlobalTraining>();
+        services.AddHostedService<GlobalModelSync>();
         return services;
     }
 }

@@ -23,7 +23,16 @@ public sealed class ServingModels(IModelArtifactStore store, ForecastTrainer tra
             return await Task.Run(() =>
             {
                 var artifact = ModelArtifact.Unpack(bytes);
-                return ((IForecastModel, ModelArtifact)?)(artifact.Load(trainer.Families), artifact);
+                try
+                {
+                    return ((IForecastModel, ModelArtifact)?)(artifact.Load(trainer.Families), artifact);
+                }
+                catch (FamilyUnavailableException)
+                {
+                    // Not cached: a global model this silo does not hold yet is loaded from the store within a sync period.
+                    _loaded.TryRemove(key, out _);
+                    throw;
+                }
             });
         }));
         return lazy.Value;

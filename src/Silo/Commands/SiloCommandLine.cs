@@ -24,6 +24,7 @@ public static partial class SiloCommandLine
         root.Add(AqiCommand.Create());
         root.Add(MigrateCommand.Create());
         root.Add(EvaluateCommand.Create());
+        root.Add(EvaluateGlobalCommand.Create());
         root.Add(ImportCommand.Create());
         // No verb means `run`, with every option of run accepted at the top level.
         foreach (var o in run.Options) root.Add(o);

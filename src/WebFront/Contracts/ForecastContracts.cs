@@ -9,7 +9,7 @@ namespace AirQuality.WebFront.Contracts;
 public sealed record ForecastHourDto(DateTime Time, int Horizon, double Value, string Category, double Lower, double Upper);
 
 /// <summary>The model behind a forecast.</summary>
-/// <param name="Family">`linear`, `random_forest`, `gradient_boosting`, `lstm`, or a baseline (`persistence`, `seasonal_naive`).</param>
+/// <param name="Family">`linear`, `random_forest`, `gradient_boosting`, `lstm`, `ensemble`, `global` (one model for all cities), or a baseline (`persistence`, `seasonal_naive`).</param>
 /// <param name="Version">Registry version; null for a baseline.</param>
 /// <param name="Note">Why this model serves.</param>
 public sealed record ForecastModelDto(string Family, int? Version, bool Baseline, string Note);
