@@ -322,7 +322,9 @@ public sealed class CityForecastGrain(
                 : $"no trained model yet ({(_job is not null ? "training queued or in progress" : "waiting for training")})";
             var cityId = _cityId;
             var live = registry is null ? null : LiveSkillBook.Residuals(registry.LiveSkill, Hours.Floor(now));
-            var forecast = await Task.Run(() => Compute(cityId, history, target, champion, loaded, baselineNote, now, live));
+            var kept = _baselines.GetValueOrDefault(code) is { } b && b.Fits(history, _options.BaselineReuseHours) ? b : null;
+            var (forecast, baseline) = await Task.Run(() => Compute(cityId, history, target, champion, loaded, baselineNote, now, live, kept));
+            if (baseline is not null) _baselines[code] = baseline;
             if (forecast is null) continue;
             registry = state.State.Targets.GetValueOrDefault(code);
             if (registry?.ChampionVersion != servingVersion)
@@ -344,23 +346,38 @@ public sealed class CityForecastGrain(
     /// The champion's forecast, or the better baseline's when no champion can serve, its bands rescaled by the live
     /// residuals (<see cref="LiveBands"/>). Runs off the grain scheduler.
     /// </summary>
-    private static CityForecast? Compute(string cityId, HourlySeries history, ForecastTarget target, ModelVersionInfo? champion,
-        (IForecastModel Model, ModelArtifact Artifact)? loaded, string baselineNote, DateTime now, IReadOnlyDictionary<int, IReadOnlyList<double>>? live)
+    private static (CityForecast? Forecast, BaselineChoice? Baseline) Compute(string cityId, HourlySeries history, ForecastTarget target, ModelVersionInfo? champion,
+        (IForecastModel Model, ModelArtifact Artifact)? loaded, string baselineNote, DateTime now, IReadOnlyDictionary<int, IReadOnlyList<double>>? live, BaselineChoice? kept)
     {
         var recent = history.Slice(Math.Max(0, history.Length - FeatureBuilder.Lookback - 24), history.Length);
         if (loaded is { } m && champion is not null)
         {
             var values = ForecastRun.Predict(m.Model, m.Artifact.Layout, m.Artifact.HalfWidth80, m.Artifact.HalfWidth90, recent, FeatureBuilder.MaxHorizon, live);
             if (values is not null)
-                return ToForecast(cityId, target, values, m.Artifact.Family.Code(), champion.Version, false, now,
-                    $"champion {m.Artifact.Family.Code()} v{champion.Version} (validation MAE {champion.Metrics.Mae:0.##})");
+                return (ToForecast(cityId, target, values, m.Artifact.Family.Code(), champion.Version, false, now,
+                    $"champion {m.Artifact.Family.Code()} v{champion.Version} (validation MAE {champion.Metrics.Mae:0.##})"), null);
         }
-        var baseline = ForecastRun.BestBaseline(history, target);
+        var choice = kept ?? new BaselineChoice(history.End, history.Length, ForecastRun.BestBaseline(history, target));
+        var baseline = choice.Best;
         var b = ForecastRun.Predict(baseline.Model, baseline.Layout, baseline.HalfWidth80, baseline.HalfWidth90, recent, FeatureBuilder.MaxHorizon, live);
-        if (b is null) return null;
-        return ToForecast(cityId, target, b, baseline.Model.Family.Code(), null, true, now,
-            $"{baselineNote}; {baseline.Model.Family.Code()}, the better baseline on the last 14 days, serves");
+        if (b is null) return (null, choice);
+        return (ToForecast(cityId, target, b, baseline.Model.Family.Code(), null, true, now,
+            $"{baselineNote}; {baseline.Model.Family.Code()}, the better baseline on the last 14 days, serves"), choice);
     }
+
+    /// <summary>The better baseline of a target as compared on a history ending at <paramref name="End"/> of <paramref name="Length"/> hours.</summary>
+    private sealed record BaselineChoice(DateTime End, int Length,
+        (IForecastModel Model, FeatureLayout Layout, double[] HalfWidth80, double[] HalfWidth90, double Mae) Best)
+    {
+        /// <summary>
+        /// Still the choice for <paramref name="history"/>: it ends at most <paramref name="hours"/> later, and it did not
+        /// grow by more hours than that (a backfill, a first window) nor shrink.
+        /// </summary>
+        public bool Fits(HourlySeries history, int hours) =>
+            hours > 0 && history.End >= End && (history.End - End).TotalHours < hours && history.Length >= Length && history.Length - Length < hours;
+    }
+
+    private readonly Dictionary<string, BaselineChoice> _baselines = [];
 
     private static CityForecast ToForecast(string cityId, ForecastTarget target, ForecastValues v, string model, int? version, bool baseline, DateTime now, string note) =>
         new(cityId, target.Code(), v.Origin, now, model, version, baseline, note,

@@ -73,6 +73,13 @@ public sealed class ForecastOptions
     /// <summary>Days of history a forecast is computed from (the baselines are compared on the last 14 of them); kept in the forecast grain's memory.</summary>
     public int ServingHistoryDays { get; set; } = 15;
 
+    /// <summary>
+    /// Hours of new data for which a city's choice of baseline (and its bands) is reused before the baselines are
+    /// compared again on the last 14 days; 0 compares them at every refresh. Only a city without a champion uses it
+    /// (every city while the cold start's training is queued), and comparing costs more than the rest of a refresh.
+    /// </summary>
+    public int BaselineReuseHours { get; set; } = 6;
+
     /// <summary>Horizons (1 to this many hours) of issued forecasts scored against what happened (live accuracy).</summary>
     public int LiveHorizons { get; set; } = 24;
 
@@ -145,6 +152,7 @@ public sealed class ForecastOptionsValidation : Microsoft.Extensions.Options.IVa
         AtLeast(errors, "Forecasting:RetrainNewSamples", o.RetrainNewSamples, 1);
         AtLeast(errors, "Forecasting:DegradationMinimumPairs", o.DegradationMinimumPairs, 1);
         AtLeast(errors, "Forecasting:ServingHistoryDays", o.ServingHistoryDays, 1);
+        AtLeast(errors, "Forecasting:BaselineReuseHours", o.BaselineReuseHours, 0);
         AtLeast(errors, "Forecasting:LiveHorizons", o.LiveHorizons, 1);
         AtLeast(errors, "Forecasting:IssuedKeptHours", o.IssuedKeptHours, o.LiveHorizons);
         AtLeast(errors, "Forecasting:EventsKept", o.EventsKept, 0);

@@ -36,4 +36,29 @@ public sealed class InMemoryReadingStoreTests
         Assert.Equal([H.AddHours(1), H.AddYears(3)], (await store.GetHoursAsync("delhi", H, H.AddYears(4))).Select(h => h.Hour));
         Assert.Equal(0, store.RawCount);
     }
+
+    [Fact]
+    public async Task A_raw_reading_comes_back_as_saved_and_a_second_save_of_its_key_replaces_it()
+    {
+        var store = new InMemoryReadingStore();
+        var weather = new Weather(21.5, 60, 2.5, 1009, SourceNames.OpenWeather);
+        var first = new SourceReading("delhi", H, SourceNames.IqAir, new Dictionary<Pollutant, double> { [Pollutant.Pm25] = 80.125, [Pollutant.O3] = 0 }, weather, 163, "pm25");
+        var bare = new SourceReading("delhi", H, SourceNames.Cpcb, new Dictionary<Pollutant, double>(), null);
+        await store.SaveRawAsync([first, bare]);
+
+        var back = store.Raw("delhi", H, SourceNames.IqAir)!;
+        Assert.Equal((first.CityId, first.Hour, first.Source, first.Weather, first.ReportedUsAqi, first.ReportedMainPollutant),
+            (back.CityId, back.Hour, back.Source, back.Weather, back.ReportedUsAqi, back.ReportedMainPollutant));
+        Assert.Equal(first.Values.OrderBy(kv => kv.Key), back.Values.OrderBy(kv => kv.Key));
+        var empty = store.Raw("delhi", H, SourceNames.Cpcb)!;
+        Assert.Empty(empty.Values);
+        Assert.Null(empty.Weather);
+        Assert.Null(store.Raw("delhi", H.AddHours(1), SourceNames.Cpcb));
+
+        await store.SaveRawAsync([first with { Values = new Dictionary<Pollutant, double> { [Pollutant.Pm10] = 140 }, ReportedUsAqi = null }]);
+        var replaced = store.Raw("delhi", H, SourceNames.IqAir)!;
+        Assert.Equal(2, store.RawCount);
+        Assert.Equal([new KeyValuePair<Pollutant, double>(Pollutant.Pm10, 140)], replaced.Values);
+        Assert.Null(replaced.ReportedUsAqi);
+    }
 }
