@@ -53,8 +53,9 @@ public class ProfileShrinkTests
     {
         var (features, points) = Window(40, 20 * 24, 40 * 24);
         var exact = Noisy(features, points, 0, 1);
-        var (weights, crossed) = ProfileShrink.Fit(features, points, exact, DailyProfile.Deltas(features, points));
+        var (weights, damping, crossed) = ProfileShrink.Fit(features, points, exact, DailyProfile.Deltas(features, points));
         Assert.All(weights, w => Assert.Equal(0, w));
+        Assert.All(damping, d => Assert.Equal(0, d));
         Assert.Equal(exact, crossed);
     }
 
@@ -65,14 +66,15 @@ public class ProfileShrinkTests
         var (features, fitPoints) = Window(62, 20 * 24, 40 * 24);
         var later = new TrainingWindow(40 * 24, 60 * 24, features.Length).Points(features).ToList();
         var forecast = Noisy(features, fitPoints, 0.5, 2);
-        var (weights, crossed) = ProfileShrink.Fit(features, fitPoints, forecast, DailyProfile.Deltas(features, fitPoints));
+        var (weights, damping, crossed) = ProfileShrink.Fit(features, fitPoints, forecast, DailyProfile.Deltas(features, fitPoints));
         Assert.All(Enumerable.Range(0, ProfileShrink.FirstHorizon - 1), h => Assert.Equal(0, weights[h]));
+        Assert.All(Enumerable.Range(0, ProfileShrink.FirstHorizon - 1), h => Assert.Equal(0, damping[h]));
         Assert.True(weights[23] > 0, "24 h weight");
         // The cross-fitted forecasts are out of sample for the weights, and better than the unshrunk ones.
         Assert.True(Mae(features, fitPoints, crossed, 24) < Mae(features, fitPoints, forecast, 24));
 
         var laterForecast = Noisy(features, later, 0.5, 3);
-        var shrunk = new HorizonBlend(Enumerable.Repeat(1.0, 48).ToArray(), new double[48]) { Profile = weights }
+        var shrunk = new HorizonBlend(Enumerable.Repeat(1.0, 48).ToArray(), new double[48]) { Profile = weights, Damping = damping }
             .Apply(later, laterForecast, new double[later.Count], DailyProfile.Deltas(features, later));
         foreach (var h in new[] { 12, 24, 48 })
         {
@@ -89,9 +91,9 @@ public class ProfileShrinkTests
         var (features, fitPoints) = Window(62, 20 * 24, 40 * 24);
         var later = new TrainingWindow(40 * 24, 60 * 24, features.Length).Points(features).ToList();
         var forecast = Noisy(features, fitPoints, 0.05, 4);
-        var (weights, _) = ProfileShrink.Fit(features, fitPoints, forecast, DailyProfile.Deltas(features, fitPoints));
+        var (weights, damping, _) = ProfileShrink.Fit(features, fitPoints, forecast, DailyProfile.Deltas(features, fitPoints));
         var laterForecast = Noisy(features, later, 0.05, 5);
-        var shrunk = new HorizonBlend(Enumerable.Repeat(1.0, 48).ToArray(), new double[48]) { Profile = weights }
+        var shrunk = new HorizonBlend(Enumerable.Repeat(1.0, 48).ToArray(), new double[48]) { Profile = weights, Damping = damping }
             .Apply(later, laterForecast, new double[later.Count], DailyProfile.Deltas(features, later));
         for (var h = ProfileShrink.FirstHorizon; h <= 48; h++)
         {
@@ -108,9 +110,11 @@ public class ProfileShrinkTests
         var linear = outcome.Of(ModelFamily.Linear);
         var blended = Assert.IsType<BlendedModel>(linear.Model);
         var profile = Enumerable.Range(0, 48).Select(h => h < 6 ? 0 : 0.3).ToArray();
-        var model = BlendedModel.Wrap(blended, blended.Blend with { Profile = profile });
+        var damping = Enumerable.Range(0, 48).Select(h => h < 6 ? 0 : 0.1).ToArray();
+        var model = BlendedModel.Wrap(blended, blended.Blend with { Profile = profile, Damping = damping });
         var artifact = ModelArtifact.Unpack(ModelArtifact.Of(model, outcome.Layout, linear.HalfWidths[0.8], linear.HalfWidths[0.9], linear.TrainedThrough).Pack());
         Assert.Equal(profile, artifact.Blend!.Profile);
+        Assert.Equal(damping, artifact.Blend.Damping);
         var loaded = artifact.Load([new LinearFamily()]);
         var features = new FeatureBuilder(ForecastTarget.Pm25.Values(series), series, outcome.Layout);
         var points = new[] { new ForecastPoint(series.Length - 60, 1), new ForecastPoint(series.Length - 60, 24), new ForecastPoint(series.Length - 60, 48) };

@@ -35,8 +35,13 @@ public sealed record HorizonBlend(IReadOnlyList<double> Model, IReadOnlyList<dou
     /// </summary>
     public IReadOnlyList<double>? Profile { get; init; }
 
+    /// <summary>Beyond the short horizons, persistence's share beside the profile's (<see cref="ProfileShrink"/>); null or 0 where there is none.</summary>
+    public IReadOnlyList<double>? Damping { get; init; }
+
     /// <summary>True when some horizon is shrunk toward the daily profile.</summary>
     public bool UsesProfile => Profile is not null && Profile.Any(w => w != 0);
+
+    private bool Shrinks => UsesProfile || (Damping is not null && Damping.Any(d => d != 0));
 
     /// <summary>The model alone at every horizon.</summary>
     public static HorizonBlend Identity { get; } = new(Enumerable.Repeat(1.0, FeatureBuilder.MaxHorizon).ToArray(), new double[FeatureBuilder.MaxHorizon]);
@@ -50,7 +55,7 @@ public sealed record HorizonBlend(IReadOnlyList<double> Model, IReadOnlyList<dou
         {
             var h = points[i].Horizon - 1;
             result[i] = Combine(Model[h], Seasonal[h], model[i], seasonal[i]);
-            if (profile is not null && Profile is not null) result[i] = ProfileShrink.Combine(Profile[h], result[i], profile[i]);
+            if (Shrinks) result[i] = ProfileShrink.Combine(Profile?[h] ?? 0, Damping?[h] ?? 0, result[i], profile is null ? double.NaN : profile[i]);
         }
         return result;
     }

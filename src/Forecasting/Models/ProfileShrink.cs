@@ -41,17 +41,18 @@ public static class DailyProfile
 }
 
 /// <summary>
-/// Per-horizon shrinkage of a forecast toward the <see cref="DailyProfile"/> beyond the short horizons: the served delta
-/// at horizon h is <c>(1 - w[h]) * forecast + w[h] * profile</c>. Each weight is chosen on validation forecasts by
-/// cross-fitting (fitted on the other folds, scored on each fold), and kept only at horizons where the cross-fitted
-/// shrinkage beats the unshrunk forecast on those out-of-sample pairs; elsewhere it is 0 and the forecast serves as it is.
+/// Per-horizon shrinkage of a forecast toward the <see cref="DailyProfile"/> and persistence beyond the short horizons:
+/// the served delta at horizon h is <c>(1 - w[h] - d[h]) * forecast + w[h] * profile</c> (persistence's delta is 0, so
+/// d[h] is its share). The weights are chosen on validation forecasts by cross-fitting (fitted on the other folds, scored
+/// on each fold), and kept only at horizons where the cross-fitted shrinkage beats the unshrunk forecast on those
+/// out-of-sample pairs; elsewhere both are 0 and the forecast serves as it is.
 /// </summary>
 public static class ProfileShrink
 {
     /// <summary>Grid step of the weight.</summary>
     public const double Step = 0.1;
 
-    /// <summary>Largest weight tried: the model always keeps a share.</summary>
+    /// <summary>Largest share the profile and persistence take together: the model always keeps a share.</summary>
     public const double MaxWeight = 0.8;
 
     /// <summary>First horizon shrunk; the shorter ones are <see cref="HorizonBlend"/>'s.</summary>
@@ -64,24 +65,31 @@ public static class ProfileShrink
     public const int MinimumPairs = 96;
 
     /// <summary>Most pairs one fit reads (thinned evenly).</summary>
-    public const int MaxPairs = 1500;
+    public const int MaxPairs = 1000;
 
     /// <summary>Horizons either side pooled when fitting or judging horizon h (as <see cref="HorizonBlend.Neighbours"/>).</summary>
     public static int Neighbours(int h) => HorizonBlend.Neighbours(h);
 
-    /// <summary>The shrunk delta; a missing profile leaves the forecast as it is.</summary>
-    public static double Combine(double w, double forecast, double profile) =>
-        w == 0 || double.IsNaN(profile) || double.IsNaN(forecast) ? forecast : (1 - w) * forecast + w * profile;
+    /// <summary>The shrunk delta (<paramref name="w"/> the profile's share, <paramref name="d"/> persistence's); a missing profile gives its share to the forecast.</summary>
+    public static double Combine(double w, double d, double forecast, double profile)
+    {
+        if (double.IsNaN(forecast)) return forecast;
+        if (double.IsNaN(profile)) w = 0;
+        if (w == 0) return d == 0 ? forecast : (1 - d) * forecast;
+        return (1 - w - d) * forecast + w * profile;
+    }
 
     /// <summary>
     /// Fits the weights on validation forecasts (<paramref name="forecast"/>, with their <paramref name="profile"/>
     /// deltas) and returns them with the forecasts as cross-fitted: each fold's shrunk by weights fitted on the other
     /// folds where the shrinkage is kept, unshrunk elsewhere.
     /// </summary>
-    public static (double[] Weights, double[] CrossFitted) Fit(FeatureBuilder features, IReadOnlyList<ForecastPoint> points,
+    /// <returns>The profile's weights, persistence's, and the cross-fitted forecasts.</returns>
+    public static (double[] Weights, double[] Damping, double[] CrossFitted) Fit(FeatureBuilder features, IReadOnlyList<ForecastPoint> points,
         IReadOnlyList<double> forecast, IReadOnlyList<double> profile)
     {
         var weights = new double[FeatureBuilder.MaxHorizon];
+        var damping = new double[FeatureBuilder.MaxHorizon];
         var crossed = forecast.ToArray();
         var usable = new List<int>[FeatureBuilder.MaxHorizon];
         for (var h = 0; h < usable.Length; h++) usable[h] = [];
@@ -98,26 +106,28 @@ public static class ProfileShrink
             minOrigin = Math.Min(minOrigin, t);
             maxOrigin = Math.Max(maxOrigin, t);
         }
-        if (minOrigin > maxOrigin) return (weights, crossed);
+        if (minOrigin > maxOrigin) return (weights, damping, crossed);
         var span = maxOrigin - minOrigin + 1;
         int FoldOf(int i) => (int)Math.Min(Folds - 1, (long)(points[i].Origin - minOrigin) * Folds / span);
 
-        double Error(int i, double w) => Math.Abs(actual[i] - Math.Max(0, Math.Exp(level[i] + Combine(w, forecast[i], profile[i])) - 1));
+        double Error(int i, (double W, double D) x) => Math.Abs(actual[i] - Math.Max(0, Math.Exp(level[i] + Combine(x.W, x.D, forecast[i], profile[i])) - 1));
 
-        double Best(List<int> pool)
+        (double W, double D) Best(List<int> pool)
         {
-            if (pool.Count < MinimumPairs) return 0;
+            if (pool.Count < MinimumPairs) return (0, 0);
             var stride = Math.Max(1, (pool.Count + MaxPairs - 1) / MaxPairs);
-            var best = (W: 0.0, Sum: double.PositiveInfinity);
+            var best = (W: 0.0, D: 0.0, Sum: double.PositiveInfinity);
             var steps = (int)Math.Round(MaxWeight / Step);
-            for (var s = 0; s <= steps; s++)
-            {
-                var w = s * Step;
-                double sum = 0;
-                for (var j = 0; j < pool.Count; j += stride) sum += Error(pool[j], w);
-                if (sum < best.Sum - 1e-9) best = (w, sum);   // ties go to the smaller weight
-            }
-            return best.W;
+            // Every pair of shares on the grid, the smaller total first: ties go to more weight on the forecast.
+            for (var total = 0; total <= steps; total++)
+                for (var s = total; s >= 0; s--)
+                {
+                    var x = (W: s * Step, D: (total - s) * Step);
+                    double sum = 0;
+                    for (var j = 0; j < pool.Count; j += stride) sum += Error(pool[j], x);
+                    if (sum < best.Sum - 1e-9) best = (x.W, x.D, sum);
+                }
+            return (best.W, best.D);
         }
 
         for (var h = FirstHorizon; h <= FeatureBuilder.MaxHorizon; h++)
@@ -127,7 +137,7 @@ public static class ProfileShrink
             for (var g = Math.Max(FirstHorizon, h - r); g <= Math.Min(FeatureBuilder.MaxHorizon, h + r); g++) pool.AddRange(usable[g - 1]);
             if (pool.Count < MinimumPairs) continue;
             // Cross-fitted weights per fold, and the out-of-sample error of shrunk against unshrunk on the pooled pairs.
-            var foldWeights = new double[Folds];
+            var foldWeights = new (double W, double D)[Folds];
             for (var f = 0; f < Folds; f++)
             {
                 var fold = f;
@@ -137,12 +147,12 @@ public static class ProfileShrink
             foreach (var i in pool)
             {
                 shrunk += Error(i, foldWeights[FoldOf(i)]);
-                plain += Error(i, 0);
+                plain += Error(i, (0, 0));
             }
             if (!(shrunk < plain - 1e-9)) continue;
-            weights[h - 1] = Best(pool);
-            foreach (var i in usable[h - 1]) crossed[i] = Combine(foldWeights[FoldOf(i)], forecast[i], profile[i]);
+            (weights[h - 1], damping[h - 1]) = Best(pool);
+            foreach (var i in usable[h - 1]) crossed[i] = Combine(foldWeights[FoldOf(i)].W, foldWeights[FoldOf(i)].D, forecast[i], profile[i]);
         }
-        return (weights, crossed);
+        return (weights, damping, crossed);
     }
 }

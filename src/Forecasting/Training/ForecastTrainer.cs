@@ -321,11 +321,11 @@ public sealed class ForecastTrainer(IReadOnlyList<IForecastFamily> families, For
             offset += count;
         }
         if (!shrinkToProfile) return (result, final);
-        // Beyond the short horizons, shrunk toward the daily profile where that is better out of sample (ProfileShrink).
-        var (weights, crossed) = ProfileShrink.Fit(features, result.Points, result.Deltas, DailyProfile.Deltas(features, result.Points));
+        // Beyond the short horizons, shrunk toward the daily profile and persistence where that is better out of sample (ProfileShrink).
+        var (weights, damping, crossed) = ProfileShrink.Fit(features, result.Points, result.Deltas, DailyProfile.Deltas(features, result.Points));
         var shrunk = new Scored();
         Add(shrunk, result.Points, crossed);
-        return (shrunk, final with { Profile = weights });
+        return (shrunk, final with { Profile = weights, Damping = damping });
     }
 
     private static void Add(Scored sc, List<ForecastPoint> points, double[] deltas)
