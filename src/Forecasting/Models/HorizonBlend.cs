@@ -145,7 +145,7 @@ public sealed class BlendedModel(IForecastModel inner, HorizonBlend blend) : IFo
     public ModelFamily Family => inner.Family;
 
     public double[] PredictDeltas(FeatureBuilder features, IReadOnlyList<ForecastPoint> points) =>
-        blend.Apply(points, inner.PredictDeltas(features, points), SeasonalNaiveModel.Instance.PredictDeltas(features, points),
+        blend.Apply(points, DeltaGuard.Clamp(features, points, inner.PredictDeltas(features, points)), SeasonalNaiveModel.Instance.PredictDeltas(features, points),
             blend.UsesProfile ? DailyProfile.Deltas(features, points) : null);
 
     /// <summary>The inner model's bytes; the weights travel in the artifact's header.</summary>

@@ -95,7 +95,7 @@ public sealed class ForecastTrainer(IReadOnlyList<IForecastFamily> families, For
             {
                 var fit = new TrainingWindow(FirstOrigin, bounds[i], bounds[i]);
                 var model = available[fi].Fit(features, fit, settings, cancellationToken);
-                var d = model.PredictDeltas(features, windowPoints[i]);
+                var d = DeltaGuard.Clamp(features, windowPoints[i], model.PredictDeltas(features, windowPoints[i]));   // as served (BlendedModel)
                 fitted[fi * k + i] = (model, d, i == k - 1 ? fit.Points(features).Count() : 0, watch.Elapsed.TotalSeconds, null);
             }
             catch (Exception ex) when (IsFamilyFailure(ex))
