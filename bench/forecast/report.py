@@ -4,15 +4,18 @@ served skill against persistence per horizon, 90 % band coverage per horizon, be
 import json, os, sys
 
 HORIZONS = ["1", "6", "12", "24", "48"]
+# Further arguments "Title=folder" add the runs of an earlier code (e.g. results/before-profile) as tables of their own.
 results, tables, svg_path = sys.argv[1], sys.argv[2], sys.argv[3]
+earlier = [a.split("=", 1) for a in sys.argv[4:]]
 
-runs = []
-for name in sorted(os.listdir(results)):
+def load(folder):
+  runs = []
+  for name in sorted(os.listdir(folder)):
     if not name.endswith(".json"):
         continue
     stem = name[:-5]
     station, protocol, cov = stem.rsplit("_", 2)
-    with open(os.path.join(results, name)) as f:
+    with open(os.path.join(folder, name)) as f:
         r = json.load(f)
     skill = {h: r["skill"].get(h) for h in HORIZONS}
     served = {h: r["served"][h]["mae"] for h in HORIZONS}
@@ -21,6 +24,9 @@ for name in sorted(os.listdir(results)):
     runs.append(dict(station=station, protocol=protocol, cov=cov, skill=skill, served=served, persistence=persistence, cov90=cov90,
                      mean=sum(skill.values()) / len(HORIZONS), retrains=r.get("retrains"), wall=r.get("wall_seconds"), cpu=r.get("cpu_seconds"),
                      scored=f'{str(r.get("scored_from"))[:10]} to {str(r.get("scored_to"))[:10]}', served_by=r.get("served_models", {})))
+  return runs
+
+runs = load(results)
 
 def pct(v):
     return "–" if v is None else f"{100 * v:.1f} %"
@@ -28,19 +34,25 @@ def pct(v):
 def ok(cond):
     return "met" if cond else "**missed**"
 
-lines = ["| station | protocol | covariates | scored | " + " | ".join(f"skill {h} h" for h in HORIZONS) + " | mean | 90 % coverage 1/6/12/24/48 h | targets | CPU s (wall s) |",
-         "|---|---|---|---|" + "---|" * len(HORIZONS) + "---|---|---|---|"]
-for r in runs:
-    cov_ok = all(c is not None and 0.85 <= c <= 0.95 for c in r["cov90"].values())
-    skill_ok = r["mean"] >= 0.10 and (r["skill"]["24"] or -1) >= 0.10 and (r["skill"]["48"] or -1) >= 0.10
-    lines.append(f'| {r["station"]} | {r["protocol"]} | {r["cov"]} | {r["scored"]} | ' + " | ".join(pct(r["skill"][h]) for h in HORIZONS)
-                 + f' | {pct(r["mean"])} | ' + " / ".join(f"{100 * (c or 0):.0f}" for c in r["cov90"].values())
-                 + f' | skill {ok(skill_ok)}, coverage {ok(cov_ok)} | {r["cpu"]} ({r["wall"]}) |')
-lines += ["", "Served and persistence MAE (µg/m³) per horizon:", "",
-          "| station | protocol | covariates | " + " | ".join(f"{h} h served / persistence" for h in HORIZONS) + " |",
-          "|---|---|---|" + "---|" * len(HORIZONS)]
-for r in runs:
-    lines.append(f'| {r["station"]} | {r["protocol"]} | {r["cov"]} | ' + " | ".join(f'{r["served"][h]:.2f} / {r["persistence"][h]:.2f}' for h in HORIZONS) + " |")
+def table(runs):
+  lines = ["| station | protocol | covariates | scored | " + " | ".join(f"skill {h} h" for h in HORIZONS) + " | mean | 90 % coverage 1/6/12/24/48 h | targets | CPU s (wall s) |",
+           "|---|---|---|---|" + "---|" * len(HORIZONS) + "---|---|---|---|"]
+  for r in runs:
+      cov_ok = all(c is not None and 0.85 <= c <= 0.95 for c in r["cov90"].values())
+      skill_ok = r["mean"] >= 0.10 and (r["skill"]["24"] or -1) >= 0.10 and (r["skill"]["48"] or -1) >= 0.10
+      lines.append(f'| {r["station"]} | {r["protocol"]} | {r["cov"]} | {r["scored"]} | ' + " | ".join(pct(r["skill"][h]) for h in HORIZONS)
+                   + f' | {pct(r["mean"])} | ' + " / ".join(f"{100 * (c or 0):.0f}" for c in r["cov90"].values())
+                   + f' | skill {ok(skill_ok)}, coverage {ok(cov_ok)} | {r["cpu"]} ({r["wall"]}) |')
+  lines += ["", "Served and persistence MAE (µg/m³) per horizon:", "",
+            "| station | protocol | covariates | " + " | ".join(f"{h} h served / persistence" for h in HORIZONS) + " |",
+            "|---|---|---|" + "---|" * len(HORIZONS)]
+  for r in runs:
+      lines.append(f'| {r["station"]} | {r["protocol"]} | {r["cov"]} | ' + " | ".join(f'{r["served"][h]:.2f} / {r["persistence"][h]:.2f}' for h in HORIZONS) + " |")
+  return lines
+
+lines = table(runs)
+for title, folder in earlier:
+    lines += ["", f"## {title}", ""] + table(load(folder))
 with open(tables, "w") as f:
     f.write("\n".join(lines) + "\n")
 

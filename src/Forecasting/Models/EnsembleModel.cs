@@ -19,7 +19,7 @@ public sealed class EnsembleModel(IReadOnlyList<IForecastModel> members) : IFore
         var count = new int[points.Count];
         foreach (var m in members)
         {
-            var d = m.PredictDeltas(features, points);
+            var d = DeltaGuard.Clamp(features, points, m.PredictDeltas(features, points));
             for (var i = 0; i < d.Length; i++)
                 if (!double.IsNaN(d[i])) { sum[i] += d[i]; count[i]++; }
         }

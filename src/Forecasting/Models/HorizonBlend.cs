@@ -29,17 +29,33 @@ public sealed record HorizonBlend(IReadOnlyList<double> Model, IReadOnlyList<dou
     /// <summary>Fewest pooled pairs a horizon needs; with fewer it keeps the model alone.</summary>
     public const int MinimumPairs = 48;
 
+    /// <summary>
+    /// Beyond the short horizons, the weight of the station's recent <see cref="DailyProfile"/> the blended delta is shrunk
+    /// toward (<see cref="ProfileShrink"/>); null or 0 where there is none.
+    /// </summary>
+    public IReadOnlyList<double>? Profile { get; init; }
+
+    /// <summary>Beyond the short horizons, persistence's share beside the profile's (<see cref="ProfileShrink"/>); null or 0 where there is none.</summary>
+    public IReadOnlyList<double>? Damping { get; init; }
+
+    /// <summary>True when some horizon is shrunk toward the daily profile.</summary>
+    public bool UsesProfile => Profile is not null && Profile.Any(w => w != 0);
+
+    private bool Shrinks => UsesProfile || (Damping is not null && Damping.Any(d => d != 0));
+
     /// <summary>The model alone at every horizon.</summary>
     public static HorizonBlend Identity { get; } = new(Enumerable.Repeat(1.0, FeatureBuilder.MaxHorizon).ToArray(), new double[FeatureBuilder.MaxHorizon]);
 
     /// <summary>The blended deltas of points whose model and seasonal-naive deltas are given.</summary>
-    public double[] Apply(IReadOnlyList<ForecastPoint> points, IReadOnlyList<double> model, IReadOnlyList<double> seasonal)
+    /// <param name="profile">The <see cref="DailyProfile"/> deltas of the points; needed only when <see cref="UsesProfile"/>.</param>
+    public double[] Apply(IReadOnlyList<ForecastPoint> points, IReadOnlyList<double> model, IReadOnlyList<double> seasonal, IReadOnlyList<double>? profile = null)
     {
         var result = new double[points.Count];
         for (var i = 0; i < result.Length; i++)
         {
             var h = points[i].Horizon - 1;
             result[i] = Combine(Model[h], Seasonal[h], model[i], seasonal[i]);
+            if (Shrinks) result[i] = ProfileShrink.Combine(Profile?[h] ?? 0, Damping?[h] ?? 0, result[i], profile is null ? double.NaN : profile[i]);
         }
         return result;
     }
@@ -129,7 +145,8 @@ public sealed class BlendedModel(IForecastModel inner, HorizonBlend blend) : IFo
     public ModelFamily Family => inner.Family;
 
     public double[] PredictDeltas(FeatureBuilder features, IReadOnlyList<ForecastPoint> points) =>
-        blend.Apply(points, inner.PredictDeltas(features, points), SeasonalNaiveModel.Instance.PredictDeltas(features, points));
+        blend.Apply(points, DeltaGuard.Clamp(features, points, inner.PredictDeltas(features, points)), SeasonalNaiveModel.Instance.PredictDeltas(features, points),
+            blend.UsesProfile ? DailyProfile.Deltas(features, points) : null);
 
     /// <summary>The inner model's bytes; the weights travel in the artifact's header.</summary>
     public byte[] Save() => inner.Save();

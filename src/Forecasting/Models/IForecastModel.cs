@@ -172,6 +172,13 @@ public sealed record ForecastSettings
     /// </summary>
     public bool BlendWithBaselines { get; init; } = true;
 
+    /// <summary>
+    /// Beyond the short horizons, shrink every candidate toward the station's recent daily profile with per-horizon
+    /// weights cross-fitted on the validation windows, kept only where they beat the unshrunk forecast out of sample
+    /// (<see cref="Models.ProfileShrink"/>).
+    /// </summary>
+    public bool ShrinkToProfile { get; init; } = true;
+
     /// <summary>Offer the equal-weight log-space ensemble of the trained families as a candidate.</summary>
     public bool Ensemble { get; init; } = true;
 

@@ -95,7 +95,7 @@ public sealed class ForecastTrainer(IReadOnlyList<IForecastFamily> families, For
             {
                 var fit = new TrainingWindow(FirstOrigin, bounds[i], bounds[i]);
                 var model = available[fi].Fit(features, fit, settings, cancellationToken);
-                var d = model.PredictDeltas(features, windowPoints[i]);
+                var d = DeltaGuard.Clamp(features, windowPoints[i], model.PredictDeltas(features, windowPoints[i]));   // as served (BlendedModel)
                 fitted[fi * k + i] = (model, d, i == k - 1 ? fit.Points(features).Count() : 0, watch.Elapsed.TotalSeconds, null);
             }
             catch (Exception ex) when (IsFamilyFailure(ex))
@@ -178,7 +178,7 @@ public sealed class ForecastTrainer(IReadOnlyList<IForecastFamily> families, For
             {
                 var o = outcomes[i];
                 if (o.Family.IsBaseline() || !o.Trained || !scored.TryGetValue(o.Family, out var sc)) continue;
-                var (blended, blend) = Blend(features, sc, seasonal, windowPoints);
+                var (blended, blend) = Blend(features, sc, seasonal, windowPoints, settings.ShrinkToProfile);
                 blends[o.Family] = blend;
                 outcomes[i] = Outcome(o.Family, BlendedModel.Wrap(o.Model!, blend), features, blended, bounds, o.TrainSeconds, o.Samples)
                     with { TrainedThrough = o.TrainedThrough };
@@ -295,9 +295,10 @@ public sealed class ForecastTrainer(IReadOnlyList<IForecastFamily> families, For
     /// <summary>
     /// A candidate's validation forecasts blended with the baselines. Each window's forecasts use weights fitted on the
     /// other windows (cross-fitted, so the scores and the bands' residuals stay out of sample for the weights too); the
-    /// weights that serve are fitted on all windows.
+    /// weights that serve are fitted on all windows. Then, beyond the short horizons, the blended forecasts are shrunk
+    /// toward the daily profile by cross-fitted weights where that beats them out of sample (<see cref="ProfileShrink"/>).
     /// </summary>
-    private static (Scored Blended, HorizonBlend Blend) Blend(FeatureBuilder features, Scored sc, Scored seasonal, List<ForecastPoint>[] windowPoints)
+    private static (Scored Blended, HorizonBlend Blend) Blend(FeatureBuilder features, Scored sc, Scored seasonal, List<ForecastPoint>[] windowPoints, bool shrinkToProfile)
     {
         var k = windowPoints.Length;
         var window = new int[sc.Points.Count];
@@ -319,7 +320,12 @@ public sealed class ForecastTrainer(IReadOnlyList<IForecastFamily> families, For
             Add(result, points, blend.Apply(points, sc.Deltas.GetRange(offset, count), seasonal.Deltas.GetRange(offset, count)));
             offset += count;
         }
-        return (result, final);
+        if (!shrinkToProfile) return (result, final);
+        // Beyond the short horizons, shrunk toward the daily profile and persistence where that is better out of sample (ProfileShrink).
+        var (weights, damping, crossed) = ProfileShrink.Fit(features, result.Points, result.Deltas, DailyProfile.Deltas(features, result.Points));
+        var shrunk = new Scored();
+        Add(shrunk, result.Points, crossed);
+        return (shrunk, final with { Profile = weights, Damping = damping });
     }
 
     private static void Add(Scored sc, List<ForecastPoint> points, double[] deltas)

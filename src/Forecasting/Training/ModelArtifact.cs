@@ -23,12 +23,13 @@ public sealed record ModelArtifact(ModelFamily Family, FeatureLayout Layout, IRe
     private const int FormatVersion = 1;
 
     private sealed record Header(int Format, string Family, string Target, string[] Covariates, bool YearCycle, double[] HalfWidth80, double[] HalfWidth90,
-        DateTime? TrainedThrough = null, bool TargetWeather = false, double[]? BlendModel = null, double[]? BlendSeasonal = null);
+        DateTime? TrainedThrough = null, bool TargetWeather = false, double[]? BlendModel = null, double[]? BlendSeasonal = null,
+        double[]? BlendProfile = null, double[]? BlendDamping = null);
 
     public byte[] Pack()
     {
         var header = JsonSerializer.SerializeToUtf8Bytes(new Header(FormatVersion, Family.Code(), Layout.Target.Code(), [.. Layout.Covariates], Layout.YearCycle, [.. HalfWidth80], [.. HalfWidth90], TrainedThrough, Layout.TargetWeather,
-            Blend is null ? null : [.. Blend.Model], Blend is null ? null : [.. Blend.Seasonal]));
+            Blend is null ? null : [.. Blend.Model], Blend is null ? null : [.. Blend.Seasonal], Blend?.Profile is null ? null : [.. Blend.Profile], Blend?.Damping is null ? null : [.. Blend.Damping]));
         var buffer = new MemoryStream();
         using (var writer = new BinaryWriter(buffer, System.Text.Encoding.UTF8, leaveOpen: true))
         {
@@ -52,7 +53,7 @@ public sealed record ModelArtifact(ModelFamily Family, FeatureLayout Layout, IRe
         return new ModelArtifact(family, new FeatureLayout(target, header.Covariates, header.YearCycle, header.TargetWeather), header.HalfWidth80, header.HalfWidth90, model,
             header.TrainedThrough is { } t ? DateTime.SpecifyKind(t, DateTimeKind.Utc) : null)
         {
-            Blend = header.BlendModel is { Length: FeatureBuilder.MaxHorizon } a && header.BlendSeasonal is { Length: FeatureBuilder.MaxHorizon } b ? new HorizonBlend(a, b) : null,
+            Blend = header.BlendModel is { Length: FeatureBuilder.MaxHorizon } a && header.BlendSeasonal is { Length: FeatureBuilder.MaxHorizon } b ? new HorizonBlend(a, b) { Profile = header.BlendProfile is { Length: FeatureBuilder.MaxHorizon } c ? c : null, Damping = header.BlendDamping is { Length: FeatureBuilder.MaxHorizon } d ? d : null } : null,
         };
     }
 
