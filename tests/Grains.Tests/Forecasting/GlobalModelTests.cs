@@ -121,7 +121,8 @@ public class GlobalModelTests(GlobalClusterFixture fixture) : IClassFixture<Glob
             Assert.DoesNotContain(pm25.Versions, v => v.Model == "random_forest");
             // The city's stored model is its own part only; the shared model is not copied into it.
             var own = await fixture.Artifacts.LoadAsync(city, "pm25", version.Version);
-            Assert.True(own!.Length * 10 < stored.Length, $"city part {own.Length} bytes, shared {stored.Length} bytes");
+            // A copy would make it at least as large as the shared one; its own part (offsets, bands, blend and shrink weights) is a few KB.
+            Assert.True(own!.Length * 2 < stored.Length, $"city part {own.Length} bytes, shared {stored.Length} bytes");
             var loaded = await fixture.Silo.GetRequiredService<ServingModels>().GetAsync(city, "pm25", version.Version);
             var model = loaded!.Value.Model is BlendedModel b ? b.Inner : loaded.Value.Model;
             grains[city] = Assert.IsType<CityGlobalModel>(model);
