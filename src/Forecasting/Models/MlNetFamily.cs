@@ -1,6 +1,5 @@
 using AirQuality.Forecasting.Features;
 using Microsoft.ML;
-using Microsoft.ML.Data;
 
 namespace AirQuality.Forecasting.Models;
 
@@ -24,7 +23,7 @@ public abstract class MlNetFamily : IForecastFamily
     public string? UnavailableReason => null;
 
     /// <summary>The column of training weights (see <see cref="LevelWeights"/>).</summary>
-    protected const string WeightColumn = nameof(Row.Weight);
+    protected const string WeightColumn = nameof(MlNetRows.Row.Weight);
 
     /// <summary>Number of raw feature columns for a builder (before indicators).</summary>
     protected abstract int Width(FeatureBuilder features);
@@ -53,21 +52,21 @@ public abstract class MlNetFamily : IForecastFamily
             for (var j = 0; j < width; j++) missingAnywhere[j] |= double.IsNaN(row[j]);
             raw[i] = row;
         }
-        var indicators = Enumerable.Range(0, width).Where(j => missingAnywhere[j]).ToArray();
+        var indicators = MlNetRows.Indicators(missingAnywhere);
         var scales = HorizonScales(features, points);
         var weights = LevelWeights(features, points, settings.LevelWeightPower);
-        var rows = new List<Row>(points.Count);
+        var rows = new List<MlNetRows.Row>(points.Count);
         for (var i = 0; i < points.Count; i++)
         {
             var (t, h) = (points[i].Origin, points[i].Horizon);
-            rows.Add(new Row { Label = (float)(features.Delta(t, h) / scales[h - 1]), Weight = (float)weights[i], Features = Encode(raw[i], indicators) });
+            rows.Add(new MlNetRows.Row { Label = (float)(features.Delta(t, h) / scales[h - 1]), Weight = (float)weights[i], Features = MlNetRows.Encode(raw[i], indicators) });
         }
         var ml = new MLContext(settings.Seed);
-        var data = ml.Data.LoadFromEnumerable(rows, Schema(width + indicators.Length));
+        var data = ml.Data.LoadFromEnumerable(rows, MlNetRows.Schema(width + indicators.Length));
         cancellationToken.ThrowIfCancellationRequested();
         // Trainers pass over the rows several times (SDCA epochs, tree binning): cached once.
         var model = Train(ml, ml.Data.Cache(data), settings);
-        return new Model(this, ml, model, data.Schema, indicators, width, scales);
+        return new Model(this, ml, model, data.Schema, new MlNetRows.Layout(width, indicators, scales));
     }
 
     /// <summary>
@@ -97,90 +96,28 @@ public abstract class MlNetFamily : IForecastFamily
             sum[p.Horizon - 1] += d * d;
             count[p.Horizon - 1]++;
         }
-        return sum.Select((s, i) => count[i] > 0 ? Math.Max(0.01, Math.Sqrt(s / count[i])) : 1.0).ToArray();
+        return MlNetRows.Scales(sum, count);
     }
 
     public IForecastModel Load(byte[] bytes)
     {
         using var reader = new BinaryReader(new MemoryStream(bytes));
-        var width = reader.ReadInt32();
-        var indicators = new int[reader.ReadInt32()];
-        for (var i = 0; i < indicators.Length; i++) indicators[i] = reader.ReadInt32();
-        var scales = new double[reader.ReadInt32()];
-        for (var i = 0; i < scales.Length; i++) scales[i] = reader.ReadDouble();
-        var ml = new MLContext();
-        var model = ml.Model.Load(reader.BaseStream, out var schema);
-        return new Model(this, ml, model, schema, indicators, width, scales);
+        var (layout, ml, model, schema) = MlNetRows.Load(reader);
+        return new Model(this, ml, model, schema, layout);
     }
 
-    private static float[] Encode(ReadOnlySpan<double> raw, int[] indicators)
-    {
-        var f = new float[raw.Length + indicators.Length];
-        for (var j = 0; j < raw.Length; j++) f[j] = double.IsNaN(raw[j]) ? 0f : (float)raw[j];
-        for (var k = 0; k < indicators.Length; k++) f[raw.Length + k] = double.IsNaN(raw[indicators[k]]) ? 1f : 0f;
-        return f;
-    }
-
-    private static SchemaDefinition Schema(int width)
-    {
-        var schema = SchemaDefinition.Create(typeof(Row));
-        schema[nameof(Row.Features)].ColumnType = new VectorDataViewType(NumberDataViewType.Single, width);
-        return schema;
-    }
-
-    private sealed class Row
-    {
-        public float Label { get; set; }
-        public float Weight { get; set; } = 1;
-        public float[] Features { get; set; } = [];
-    }
-
-    private sealed class Model(MlNetFamily family, MLContext ml, ITransformer transformer, DataViewSchema schema, int[] indicators, int width, double[] scales) : IForecastModel
+    private sealed class Model(MlNetFamily family, MLContext ml, ITransformer transformer, DataViewSchema schema, MlNetRows.Layout layout) : IForecastModel
     {
         public ModelFamily Family => family.Family;
 
         public double[] PredictDeltas(FeatureBuilder features, IReadOnlyList<ForecastPoint> points)
         {
-            var result = new double[points.Count];
-            Array.Fill(result, double.NaN);
-            if (family.Width(features) != width)
-                throw new InvalidOperationException($"The {family.Family.Code()} model expects {width} features, the builder gives {family.Width(features)}");
-            var rows = new List<Row>();
-            var index = new List<int>();
-            var raw = new double[width];
-            for (var i = 0; i < points.Count; i++)
-            {
-                if (!features.TryLevel(points[i].Origin, out _, out _)) continue;
-                Array.Clear(raw);
-                family.Write(features, points[i], raw);
-                rows.Add(new Row { Features = Encode(raw, indicators) });
-                index.Add(i);
-            }
-            if (rows.Count == 0) return result;
-            // MLContext is not safe for concurrent use; predictions are short, so one lock per model is enough.
-            lock (transformer)
-            {
-                var data = ml.Data.LoadFromEnumerable(rows, Schema(width + indicators.Length));
-                var scores = transformer.Transform(data).GetColumn<float>("Score").ToArray();
-                for (var k = 0; k < scores.Length; k++) result[index[k]] = scores[k] * scales[points[index[k]].Horizon - 1];
-            }
-            return result;
+            if (family.Width(features) != layout.Width)
+                throw new InvalidOperationException($"The {family.Family.Code()} model expects {layout.Width} features, the builder gives {family.Width(features)}");
+            return MlNetRows.PredictDeltas(features, points, (point, row) => family.Write(features, point, row), ml, transformer, layout);
         }
 
-        public byte[] Save()
-        {
-            var buffer = new MemoryStream();
-            using (var writer = new BinaryWriter(buffer, System.Text.Encoding.UTF8, leaveOpen: true))
-            {
-                writer.Write(width);
-                writer.Write(indicators.Length);
-                foreach (var j in indicators) writer.Write(j);
-                writer.Write(scales.Length);
-                foreach (var v in scales) writer.Write(v);
-            }
-            lock (transformer) ml.Model.Save(transformer, schema, buffer);
-            return buffer.ToArray();
-        }
+        public byte[] Save() => MlNetRows.Save(ml, transformer, schema, layout);
     }
 }
 
