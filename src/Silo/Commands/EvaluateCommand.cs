@@ -1,8 +1,5 @@
-using Microsoft.Extensions.Configuration;
 using System.CommandLine;
 using System.Globalization;
-using System.Text.Json;
-using System.Text.Json.Serialization;
 using AirQuality.Forecasting.Evaluation;
 using AirQuality.Forecasting.Features;
 using AirQuality.Forecasting.Models;
@@ -73,14 +70,14 @@ public static class EvaluateCommand
         if (use is null) return Fail("--covariates must be 'all' or 'none', --weather 'origin' or 'observed-as-forecast' (which needs --covariates all)");
         if (HistoryFormat.Find(formatText) is not { } format) return Fail("--format must be 'openaq' or 'airnow'");
         if (!ForecastTargets.TryParse(targetText, out var target)) return Fail("--target must be 'pm25' or 'aqi'");
-        if (!TryHorizons(horizonsText, out var hs)) return Fail("--horizons must be whole numbers from 1 to 48, comma separated (e.g. 1,6,12,24,48)");
+        if (!EvaluationCli.TryHorizons(horizonsText, out var hs)) return Fail("--horizons must be whole numbers from 1 to 48, comma separated (e.g. 1,6,12,24,48)");
         if (testFraction is <= 0 or >= 0.9) return Fail("--test-fraction must be above 0 and below 0.9");
         if (threads < 1) return Fail("--threads must be at least 1");
         // Every family is refitted on the whole training part, so each one's test figures describe the model it would serve.
         // Split: every family is refitted on the whole training part, so each one's test figures describe the model it
         // would serve. Rolling: as the service trains (only what serves is refitted).
         var settings = new ForecastSettings { Threads = 1, Parallelism = threads, RefitAllFamilies = rolling == false, Covariates = use.Value };
-        if (!TrySettings(settingTexts, settings, out var settingError)) return Fail(settingError);
+        if (!EvaluationCli.TryBind("--setting", settingTexts, settings, out _, out var settingError)) return Fail(settingError);
 
         var observations = new List<HourlyObservation>();
         string? place = null;
@@ -123,55 +120,8 @@ public static class EvaluateCommand
             return Fail(ex.Message);
         }
         Print(report);
-        if (jsonPath is not null)
-        {
-            var options = new JsonSerializerOptions
-            {
-                WriteIndented = true,
-                PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
-                NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
-            };
-            options.Converters.Add(new RoundingConverter());
-            try
-            {
-                File.WriteAllText(jsonPath, JsonSerializer.Serialize(report, options));
-            }
-            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-            {
-                return Fail($"--json: cannot write '{jsonPath}': {ex.Message}");
-            }
-            Console.WriteLine($"Figures written to {jsonPath}");
-        }
+        if (jsonPath is not null && !EvaluationCli.TryWriteJson(jsonPath, report, round: true, out var jsonError)) return Fail(jsonError);
         return 0;
-    }
-
-    /// <summary>Applies `Name=Value` pairs to the settings with the configuration binder the silo uses for `Forecasting:Training`.</summary>
-    private static bool TrySettings(string[] texts, ForecastSettings settings, out string error)
-    {
-        error = "";
-        var values = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
-        foreach (var text in texts)
-        {
-            var eq = text.IndexOf('=', StringComparison.Ordinal);
-            if (eq <= 0)
-            {
-                error = $"--setting '{text}' is not Name=Value";
-                return false;
-            }
-            values[text[..eq].Trim()] = text[(eq + 1)..].Trim();
-        }
-        if (values.Count == 0) return true;
-        try
-        {
-            new ConfigurationBuilder().AddInMemoryCollection(values).Build().Bind(settings, o => o.ErrorOnUnknownConfiguration = true);
-            return true;
-        }
-        catch (InvalidOperationException ex)
-        {
-            var names = string.Join(", ", typeof(ForecastSettings).GetProperties().Where(p => p.CanWrite).Select(p => p.Name));
-            error = $"--setting: {ex.Message} Settings: {names}";
-            return false;
-        }
     }
 
     private static void Print(EvaluationReport r)
@@ -214,34 +164,5 @@ public static class EvaluateCommand
         return true;
     }
 
-    private static bool TryHorizons(string? text, out IReadOnlyList<int> horizons)
-    {
-        var list = new List<int>();
-        horizons = list;
-        foreach (var part in (text ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
-        {
-            if (!int.TryParse(part, NumberStyles.Integer, CultureInfo.InvariantCulture, out var h) || h is < 1 or > 48) return false;
-            if (!list.Contains(h)) list.Add(h);
-        }
-        list.Sort();
-        return list.Count > 0;
-    }
-
-    private static int Fail(string message)
-    {
-        Console.Error.WriteLine(message);
-        return 2;
-    }
-
-    /// <summary>Four decimals are plenty for figures; NaN (no data) is written as null.</summary>
-    private sealed class RoundingConverter : JsonConverter<double>
-    {
-        public override double Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) => reader.GetDouble();
-
-        public override void Write(Utf8JsonWriter writer, double value, JsonSerializerOptions options)
-        {
-            if (double.IsFinite(value)) writer.WriteNumberValue(Math.Round(value, 4));
-            else writer.WriteNullValue();
-        }
-    }
+    private static int Fail(string message) => EvaluationCli.Fail(message);
 }

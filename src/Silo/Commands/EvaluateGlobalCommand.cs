@@ -1,7 +1,5 @@
 using System.CommandLine;
 using System.Globalization;
-using System.Text.Json;
-using System.Text.Json.Serialization;
 using AirQuality.Forecasting.Evaluation;
 using AirQuality.Forecasting.Global;
 using AirQuality.Forecasting.Models;
@@ -50,14 +48,7 @@ public static class EvaluateGlobalCommand
     {
         if (inputs.Length < 2) return Fail("--input: give at least two stations");
         if (!ForecastTargets.TryParse(targetText, out var target)) return Fail("--target must be 'pm25' or 'aqi'");
-        var hs = new List<int>();
-        foreach (var part in (horizonsText ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
-        {
-            if (!int.TryParse(part, NumberStyles.Integer, CultureInfo.InvariantCulture, out var h) || h is < 1 or > 48) return Fail("--horizons must be whole numbers from 1 to 48, comma separated");
-            if (!hs.Contains(h)) hs.Add(h);
-        }
-        hs.Sort();
-        if (hs.Count == 0) return Fail("--horizons must list at least one horizon");
+        if (!EvaluationCli.TryHorizons(horizonsText, out var hs)) return Fail("--horizons must be whole numbers from 1 to 48, comma separated (e.g. 1,6,12,24,48)");
         if (testFraction is <= 0 or >= 0.9) return Fail("--test-fraction must be above 0 and below 0.9");
         if (threads < 1) return Fail("--threads must be at least 1");
         if (cities < 1) return Fail("--cities must be at least 1");
@@ -83,40 +74,11 @@ public static class EvaluateGlobalCommand
         }
         var settings = new ForecastSettings { Threads = 1, Parallelism = threads, RefitAllFamilies = true };
         var global = new GlobalSettings { Threads = threads };
-        if (globalSettings.Length > 0)
-        {
-            var values = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
-            foreach (var text in globalSettings)
-            {
-                var eq = text.IndexOf('=', StringComparison.Ordinal);
-                if (eq <= 0) return Fail($"--global-setting '{text}' is not Name=Value");
-                values[text[..eq].Trim()] = text[(eq + 1)..].Trim();
-            }
-            try
-            {
-                new Microsoft.Extensions.Configuration.ConfigurationBuilder().AddInMemoryCollection(values).Build().Bind(global, o => o.ErrorOnUnknownConfiguration = true);
-            }
-            catch (InvalidOperationException ex)
-            {
-                return Fail($"--global-setting: {ex.Message}");
-            }
-            Console.WriteLine("global settings: " + string.Join(", ", values.Select(kv => $"{kv.Key}={kv.Value}")));
-        }
+        if (!EvaluationCli.TryBind("--global-setting", globalSettings, global, out var applied, out var settingError)) return Fail(settingError);
+        if (applied.Count > 0) Console.WriteLine("global settings: " + string.Join(", ", applied.Select(kv => $"{kv.Key}={kv.Value}")));
         var report = GlobalEvaluation.Run(stations, target, hs, testFraction, settings, global, cost, Console.WriteLine, ct);
         Print(report, cities);
-        if (jsonPath is not null)
-        {
-            var options = new JsonSerializerOptions { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower, NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals };
-            try
-            {
-                File.WriteAllText(jsonPath, JsonSerializer.Serialize(report, options));
-            }
-            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-            {
-                return Fail($"--json: cannot write '{jsonPath}': {ex.Message}");
-            }
-            Console.WriteLine($"Figures written to {jsonPath}");
-        }
+        if (jsonPath is not null && !EvaluationCli.TryWriteJson(jsonPath, report, round: false, out var jsonError)) return Fail(jsonError);
         return 0;
     }
 
@@ -149,9 +111,5 @@ public static class EvaluateGlobalCommand
         Console.WriteLine($"{r.WallSeconds:0.0} s wall");
     }
 
-    private static int Fail(string message)
-    {
-        Console.Error.WriteLine(message);
-        return 2;
-    }
+    private static int Fail(string message) => EvaluationCli.Fail(message);
 }
