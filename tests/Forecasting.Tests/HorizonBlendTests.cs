@@ -27,20 +27,10 @@ public class HorizonBlendTests
         public byte[] Save() => [];
     }
 
-    private static (FeatureBuilder Features, List<ForecastPoint> Points) Window(int days, int from)
-    {
-        var series = Synthetic.DailyCycle(days, seed: 5, noise: 0.02);
-        var features = new FeatureBuilder(ForecastTarget.Pm25.Values(series), series, new FeatureLayout(ForecastTarget.Pm25, [], false));
-        return (features, new TrainingWindow(from, series.Length, series.Length).Points(features).ToList());
-    }
+    private static (FeatureBuilder Features, List<ForecastPoint> Points) Window(int days, int from) => Synthetic.Window(days, seed: 5, noise: 0.02, from);
 
-    private static double Mae(FeatureBuilder features, IReadOnlyList<ForecastPoint> points, IReadOnlyList<double> deltas, int horizon)
-    {
-        var p = new HorizonPredictions();
-        for (var i = 0; i < points.Count; i++)
-            if (points[i].Horizon == horizon) p.Add(horizon, features.Target[points[i].Origin + horizon], features.ToValue(points[i].Origin, deltas[i]));
-        return p.Metrics(horizon).Mae;
-    }
+    private static double Mae(FeatureBuilder features, IReadOnlyList<ForecastPoint> points, IReadOnlyList<double> deltas, int horizon) =>
+        Synthetic.Mae(features, points, deltas, horizon);
 
     [Fact]
     public void On_the_forecasts_it_was_fitted_on_the_blend_loses_to_neither_baseline_nor_the_model_at_any_horizon()

@@ -19,20 +19,10 @@ public class ProfileShrinkTests
         }).ToArray();
     }
 
-    private static (FeatureBuilder Features, List<ForecastPoint> Points) Window(int days, int from, int to)
-    {
-        var series = Synthetic.DailyCycle(days, seed: 11, noise: 0.03);
-        var features = new FeatureBuilder(ForecastTarget.Pm25.Values(series), series, new FeatureLayout(ForecastTarget.Pm25, [], false));
-        return (features, new TrainingWindow(from, to, series.Length).Points(features).ToList());
-    }
+    private static (FeatureBuilder Features, List<ForecastPoint> Points) Window(int days, int from, int to) => Synthetic.Window(days, seed: 11, noise: 0.03, from, to);
 
-    private static double Mae(FeatureBuilder features, IReadOnlyList<ForecastPoint> points, IReadOnlyList<double> deltas, int horizon)
-    {
-        var p = new HorizonPredictions();
-        for (var i = 0; i < points.Count; i++)
-            if (points[i].Horizon == horizon) p.Add(horizon, features.Target[points[i].Origin + horizon], features.ToValue(points[i].Origin, deltas[i]));
-        return p.Metrics(horizon).Mae;
-    }
+    private static double Mae(FeatureBuilder features, IReadOnlyList<ForecastPoint> points, IReadOnlyList<double> deltas, int horizon) =>
+        Synthetic.Mae(features, points, deltas, horizon);
 
     [Fact]
     public void The_profile_is_the_mean_of_the_same_hour_on_known_days()
