@@ -15,6 +15,12 @@ public interface IGlobalModelGrain : IGrainWithStringKey
     /// <summary>Starts a training unless one runs; true when this call started one. The training runs in the background.</summary>
     Task<bool> Train(string reason);
 
+    /// <summary>
+    /// Asks for the first model: as <see cref="Train"/>, except that after a training that found too little history
+    /// it declines (false) for an hour before reading every history again.
+    /// </summary>
+    Task<bool> TrainFirst();
+
     /// <summary>The trainings kept (newest first); their artifacts are in the store under <see cref="GlobalModelKeys.StoreCity"/>.</summary>
     [ReadOnly]
     Task<IReadOnlyList<GlobalModelView>> GetKept();

@@ -106,10 +106,14 @@ public sealed class GlobalModelGrain(
         await this.RegisterOrUpdateReminder(DailyReminder, next - now, TimeSpan.FromDays(1));
     }
 
+    public Task<bool> TrainFirst() =>
+        _emptyAt is { } empty && clock.GetUtcNow().UtcDateTime - empty < EmptyRetry
+            ? Task.FromResult(false)
+            : Train("first, after the cold start's training");
+
     public Task<bool> Train(string reason)
     {
         if (_running is { IsCompleted: false }) return Task.FromResult(false);
-        if (reason.StartsWith("first", StringComparison.Ordinal) && _emptyAt is { } empty && clock.GetUtcNow().UtcDateTime - empty < EmptyRetry) return Task.FromResult(false);
         if (!ForecastTargets.TryParse(this.GetPrimaryKeyString(), out var target)) throw new ArgumentException($"unknown target '{this.GetPrimaryKeyString()}'");
         var kept = state.State.Kept;
         // Slots 1..Kept, reused in turn: the first free one, else the one of the oldest training.
@@ -182,7 +186,7 @@ public sealed class GlobalModelSync(
                     var kept = await grain.GetKept();
                     foreach (var view in kept) await training.EnsureHeldAsync(view, stoppingToken);
                     if (kept.Count == 0 && clock.GetUtcNow() - started >= o.Global.FirstAfter && worker.Running == 0)
-                        await grain.Train("first, after the cold start's training");
+                        await grain.TrainFirst();
                 }
                 catch (Exception ex) when (ex is not (OperationCanceledException or OutOfMemoryException))
                 {

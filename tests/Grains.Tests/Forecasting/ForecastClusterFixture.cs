@@ -2,12 +2,8 @@ using AirQuality.Grains.Abstractions;
 using System.Collections.Concurrent;
 using AirQuality.Domain.Cities;
 using AirQuality.Grains.Forecasting;
-using AirQuality.Grains.Hosting;
 using AirQuality.Grains.Ingestion;
 using AirQuality.Grains.Storage;
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
-using Orleans.Hosting;
 using Orleans.TestingHost;
 
 namespace AirQuality.Grains.Tests.Forecasting;
@@ -36,32 +32,7 @@ public sealed class ForecastClusterFixture : IAsyncLifetime
     public async Task InitializeAsync()
     {
         await AddHistoryAsync("Delhi");
-        var builder = new InProcessTestClusterBuilder(1);
-        builder.ConfigureSilo((_, silo) =>
-        {
-            silo.AddMemoryGrainStorage(GrainStorage.Name);
-            silo.UseInMemoryReminderService();
-        });
-        builder.ConfigureSiloHost((_, host) =>
-        {
-            var config = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
-            {
-                ["Cities:WatchdogPeriod"] = "00:00:00",
-                ["Forecasting:HistoryDays"] = "20",
-                ["Forecasting:Targets"] = "pm25",
-                ["Forecasting:LstmEnabled"] = "false",
-                ["Forecasting:TrainingConcurrency"] = "1",
-                // Normal priority: at nice 10 a machine busy with other work gives the training no CPU within the test's time.
-                ["Forecasting:TrainingLowPriority"] = "false",
-                ["Forecasting:Training:MaxTrainingRows"] = "4000",
-                ["Forecasting:Training:ForestTrees"] = "20",
-                ["Forecasting:Training:BoostingRounds"] = "40",
-            }).Build();
-            host.Services.AddSingleton<IReadingStore>(Readings);
-            host.Services.AddSingleton<IModelArtifactStore>(Artifacts);
-            host.Services.AddAirQualityGrains(config);
-        });
-        Cluster = builder.Build();
+        Cluster = ForecastTestCluster.Build(Readings, Artifacts);
         await Cluster.DeployAsync();
     }
 

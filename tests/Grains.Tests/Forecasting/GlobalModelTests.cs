@@ -5,13 +5,10 @@ using AirQuality.Forecasting.Series;
 using AirQuality.Forecasting.Training;
 using AirQuality.Grains.Abstractions;
 using AirQuality.Grains.Forecasting;
-using AirQuality.Grains.Hosting;
 using AirQuality.Grains.Ingestion;
 using AirQuality.Grains.Storage;
 using AirQuality.TestSupport;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Orleans.Hosting;
 using Orleans.TestingHost;
 
 namespace AirQuality.Grains.Tests.Forecasting;
@@ -37,38 +34,16 @@ public sealed class GlobalClusterFixture : IAsyncLifetime
             var city = CityCatalog.Default.Resolve(name)!;
             await Readings.SaveHoursAsync(city.Id, SimulatedSource.Range(city, to.AddDays(-20), to).Select(r => MergePolicy.Merge(r.Hour, null, [r])).ToList());
         }
-        var builder = new InProcessTestClusterBuilder(1);
-        builder.ConfigureSilo((_, silo) =>
+        Cluster = ForecastTestCluster.Build(Readings, Artifacts, new Dictionary<string, string?>
         {
-            silo.AddMemoryGrainStorage(GrainStorage.Name);
-            silo.UseInMemoryReminderService();
+            // The cheap set for large catalogs (and a quicker test): two per-city families beside the global one.
+            ["Forecasting:PerCityFamilies"] = "linear,gradient_boosting",
+            ["Forecasting:Global:FirstAfter"] = "00:00:00",
+            ["Forecasting:Global:SyncPeriod"] = "00:00:01",
+            ["Forecasting:Global:Training:MaxRows"] = "60000",   // shared by the 56 catalog cities: about 1,000 rows each of the three with history
+            ["Forecasting:Global:Training:Rounds"] = "40",
+            ["Forecasting:Global:Training:Leaves"] = "15",
         });
-        builder.ConfigureSiloHost((_, host) =>
-        {
-            var config = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
-            {
-                ["Cities:WatchdogPeriod"] = "00:00:00",
-                ["Forecasting:HistoryDays"] = "20",
-                ["Forecasting:Targets"] = "pm25",
-                ["Forecasting:LstmEnabled"] = "false",
-                // The cheap set for large catalogs (and a quicker test): two per-city families beside the global one.
-                ["Forecasting:PerCityFamilies"] = "linear,gradient_boosting",
-                ["Forecasting:TrainingConcurrency"] = "1",
-                ["Forecasting:TrainingLowPriority"] = "false",
-                ["Forecasting:Training:MaxTrainingRows"] = "4000",
-                ["Forecasting:Training:ForestTrees"] = "20",
-                ["Forecasting:Training:BoostingRounds"] = "40",
-                ["Forecasting:Global:FirstAfter"] = "00:00:00",
-                ["Forecasting:Global:SyncPeriod"] = "00:00:01",
-                ["Forecasting:Global:Training:MaxRows"] = "60000",   // shared by the 56 catalog cities: about 1,000 rows each of the three with history
-                ["Forecasting:Global:Training:Rounds"] = "40",
-                ["Forecasting:Global:Training:Leaves"] = "15",
-            }).Build();
-            host.Services.AddSingleton<IReadingStore>(Readings);
-            host.Services.AddSingleton<IModelArtifactStore>(Artifacts);
-            host.Services.AddAirQualityGrains(config);
-        });
-        Cluster = builder.Build();
         await Cluster.DeployAsync();
     }
 
