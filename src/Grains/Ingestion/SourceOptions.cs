@@ -47,6 +47,15 @@ public abstract class UpstreamOptions
 
     /// <summary>Requests per minute this process sends at most (queued beyond); null for no limit.</summary>
     public int? CallsPerMinute { get; set; }
+
+    /// <summary>
+    /// Requests in flight to this source at once (queued beyond, oldest first): thousands of places polling in the
+    /// same second wait their turn instead of being refused or timing out together.
+    /// </summary>
+    public int MaxConcurrentCalls { get; set; } = 16;
+
+    /// <summary>Requests that may wait for the limits above; beyond it a request fails at once and says so.</summary>
+    public int MaxQueuedCalls { get; set; } = 100_000;
 }
 
 /// <summary>OpenWeather Air Pollution (section `Sources:OpenWeather`, key `OPENWEATHER_API_KEY`).</summary>

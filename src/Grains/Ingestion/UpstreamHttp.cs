@@ -101,19 +101,38 @@ public static class UpstreamHttp
             return default;
         };
 
-        if (o.CallsPerMinute is > 0 and var perMinute)
+        // Queue, not reject: a burst (every place polling at the same moment, or backfilling at start) waits its turn
+        // instead of failing; the standard handler's own limiter (1,000 at once, no queue) would refuse the rest.
+        var queue = Math.Max(0, o.MaxQueuedCalls);
+        var atOnce = new ConcurrencyLimiter(new ConcurrencyLimiterOptions
         {
-            // Queue, not reject: a burst (56 cities backfilling at start) waits its turn instead of failing.
-            var limiter = new SlidingWindowRateLimiter(new SlidingWindowRateLimiterOptions
-            {
-                PermitLimit = perMinute,
-                Window = TimeSpan.FromMinutes(1),
-                SegmentsPerWindow = 6,
-                QueueLimit = 100_000,
-                QueueProcessingOrder = QueueProcessingOrder.OldestFirst,
-            });
-            r.RateLimiter.RateLimiter = args => limiter.AcquireAsync(1, args.Context.CancellationToken);
+            PermitLimit = Math.Max(1, o.MaxConcurrentCalls),
+            QueueLimit = queue,
+            QueueProcessingOrder = QueueProcessingOrder.OldestFirst,
+        });
+        if (o.CallsPerMinute is not (> 0 and var perMinute))
+        {
+            r.RateLimiter.RateLimiter = args => atOnce.AcquireAsync(1, args.Context.CancellationToken);
+            return;
         }
+        var window = new SlidingWindowRateLimiter(new SlidingWindowRateLimiterOptions
+        {
+            PermitLimit = perMinute,
+            Window = TimeSpan.FromMinutes(1),
+            SegmentsPerWindow = 6,
+            QueueLimit = queue,
+            QueueProcessingOrder = QueueProcessingOrder.OldestFirst,
+        });
+        r.RateLimiter.RateLimiter = args => BothAsync(window, atOnce, args.Context.CancellationToken);
+    }
+
+    /// <summary>A permit of the per-minute window, then one of the at-once limit; the window's permit is spent either way.</summary>
+    private static async ValueTask<RateLimitLease> BothAsync(RateLimiter window, RateLimiter atOnce, CancellationToken ct)
+    {
+        var minute = await window.AcquireAsync(1, ct);
+        if (!minute.IsAcquired) return minute;
+        minute.Dispose();
+        return await atOnce.AcquireAsync(1, ct);
     }
 
     /// <summary>
@@ -144,7 +163,7 @@ public static class UpstreamHttp
         }
         catch (RateLimiterRejectedException ex)
         {
-            throw new SourceException("too many requests queued for this source's per-minute limit", ex);
+            throw new SourceException("too many requests already waiting for this source's call limits (per minute or at once)", ex);
         }
         catch (HttpRequestException ex)
         {

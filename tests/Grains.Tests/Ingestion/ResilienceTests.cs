@@ -75,6 +75,77 @@ public sealed class ResilienceTests(ITestOutputHelper output)
         harness.Get<SourceMonitor>().Snapshot().Single(s => s.Source == source);
 
     [Fact]
+    public async Task A_burst_larger_than_the_limit_waits_its_turn_and_never_has_more_calls_in_flight_than_allowed()
+    {
+        var inFlight = 0;
+        var most = 0;
+        await using var upstream = await LoopbackServer.StartAsync(async ctx =>
+        {
+            var now = Interlocked.Increment(ref inFlight);
+            InterlockedMax(ref most, now);
+            try
+            {
+                await Task.Yield();
+                await Ok(ctx);
+            }
+            finally
+            {
+                Interlocked.Decrement(ref inFlight);
+            }
+        });
+        await using var harness = SourceHarness.Create(SourceHarness.OpenWeather(upstream.BaseUri)
+            .With(($"{OpenWeatherOptions.Section}:MaxConcurrentCalls", "3"), ($"{OpenWeatherOptions.Section}:CallsPerMinute", "0")));
+        var source = harness.Get<OpenWeatherSource>();
+
+        // Every place polling in the same instant: 300 requests for 3 permits, none refused.
+        var fetches = await Task.WhenAll(Enumerable.Range(0, 300).Select(_ => Task.Run(() => source.FetchAsync(Delhi, DateTime.UtcNow, CancellationToken.None))));
+
+        Assert.All(fetches, f => Assert.Single(f.Readings));
+        Assert.Equal(300, upstream.Seen.Count);
+        Assert.InRange(most, 1, 3);
+        output.WriteLine($"at most {most} calls in flight");
+    }
+
+    [Fact]
+    public async Task Beyond_the_queue_a_request_fails_at_once_and_says_why_and_the_queued_ones_complete()
+    {
+        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var arrived = 0;
+        await using var upstream = await LoopbackServer.StartAsync(async ctx =>
+        {
+            Interlocked.Increment(ref arrived);
+            await gate.Task;
+            await Ok(ctx);
+        });
+        await using var harness = SourceHarness.Create(SourceHarness.OpenWeather(upstream.BaseUri).With(
+            ($"{OpenWeatherOptions.Section}:MaxConcurrentCalls", "2"), ($"{OpenWeatherOptions.Section}:MaxQueuedCalls", "3"),
+            ($"{OpenWeatherOptions.Section}:CallsPerMinute", "0")));
+        var source = harness.Get<OpenWeatherSource>();
+
+        // Two in flight (held by the upstream), three waiting: of eight, three are refused without a call, whichever they are.
+        var fetches = Enumerable.Range(0, 8).Select(_ => Task.Run(() => source.FetchAsync(Delhi, DateTime.UtcNow, CancellationToken.None))).ToList();
+        await Eventually.UntilAsync(() => Task.FromResult(fetches.Count(f => f.IsFaulted) == 3 && Volatile.Read(ref arrived) == 2
+            ? null : $"{fetches.Count(f => f.IsFaulted)} refused, {arrived} arrived"), TimeSpan.FromSeconds(20), "three refusals");
+        Assert.Equal(2, Volatile.Read(ref arrived));
+        foreach (var failed in fetches.Where(f => f.IsFaulted))
+            Assert.Contains("already waiting", Assert.IsType<SourceException>(failed.Exception!.InnerException).Message);
+
+        gate.SetResult();
+        var served = await Task.WhenAll(fetches.Where(f => !f.IsFaulted));
+        Assert.Equal(5, served.Length);
+        Assert.All(served, f => Assert.Single(f.Readings));
+        Assert.Equal(5, upstream.Seen.Count);
+    }
+
+    private static void InterlockedMax(ref int target, int value)
+    {
+        for (var seen = Volatile.Read(ref target); value > seen; seen = Volatile.Read(ref target))
+        {
+            if (Interlocked.CompareExchange(ref target, value, seen) == seen) return;
+        }
+    }
+
+    [Fact]
     public async Task A_429_is_retried_after_the_wait_its_Retry_After_asks_for()
     {
         await using var upstream = await LoopbackServer.StartAsync(Sequence(
