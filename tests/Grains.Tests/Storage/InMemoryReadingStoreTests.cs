@@ -61,4 +61,32 @@ public sealed class InMemoryReadingStoreTests
         Assert.Equal([new KeyValuePair<Pollutant, double>(Pollutant.Pm10, 140)], replaced.Values);
         Assert.Null(replaced.ReportedUsAqi);
     }
+
+    [Fact]
+    public async Task An_hour_comes_back_as_saved_weather_and_sources_included_and_a_merge_keeps_the_weather_it_does_not_replace()
+    {
+        var store = new InMemoryReadingStore();
+        var weather = new Weather(31.25, null, 3.5, null, SourceNames.OpenWeather);
+        var saved = new CityHour(H, [new Measurement(Pollutant.O3, 41.5, SourceNames.OpenWeather), new Measurement(Pollutant.Pm25, 80.125, "import:openaq:station-7")], weather);
+        await store.SaveHoursAsync("delhi", [saved, Hour(H.AddHours(1), (Pollutant.Pm10, 150, SourceNames.Cpcb))]);
+
+        var back = await store.GetHoursAsync("delhi", H, H.AddHours(2));
+        Assert.Equal(2, back.Count);
+        Assert.Equal(saved.Values, back[0].Values);
+        Assert.Equal(weather, back[0].Weather);
+        Assert.Null(back[1].Weather);
+        Assert.Equal(1, await store.CountHoursAsync("delhi", H.AddHours(1), H.AddHours(5)));
+
+        // No weather in the incoming hour: the stored one stays; with weather it is replaced, nulls and all.
+        await store.SaveHoursAsync("delhi", [Hour(H, (Pollutant.No2, 12, SourceNames.Cpcb))]);
+        var merged = Assert.Single(await store.GetHoursAsync("delhi", H, H.AddHours(1)));
+        Assert.Equal(weather, merged.Weather);
+        // A merged hour lists its values in pollutant order, as the PostgreSQL store reads them back.
+        Assert.Equal(new[] { Pollutant.Pm25, Pollutant.No2, Pollutant.O3 }.Order(), merged.Values.Select(m => m.Pollutant));
+        Assert.Equal("import:openaq:station-7", merged.Values.Single(m => m.Pollutant == Pollutant.Pm25).Source);
+        var calm = new Weather(null, 90, null, 1002.5, null);
+        await store.SaveHoursAsync("delhi", [new CityHour(H, [], calm)]);
+        Assert.Equal(calm, Assert.Single(await store.GetHoursAsync("delhi", H, H.AddHours(1))).Weather);
+        Assert.Equal(3, Assert.Single(await store.GetHoursAsync("delhi", H, H.AddHours(1))).Values.Count);
+    }
 }
