@@ -6,29 +6,34 @@ using AirQuality.Grains.Ingestion;
 namespace AirQuality.Grains.Storage;
 
 /// <summary>
-/// The embedded mode's store: everything in process memory, gone when the process stops. It holds every place's
-/// merged hours and raw readings for the retention period, so it is the largest owner of memory in a silo with
-/// thousands of places: hours and readings are kept as packed values (a pollutant, a source number and the value;
-/// the weather inline) and rebuilt into <see cref="CityHour"/>s and <see cref="SourceReading"/>s when read, about a
-/// third of their size as records.
+/// The embedded mode's store: everything in process memory, gone when the process stops. Merged hours are kept as the
+/// very records the grains hold (a forecast grain's serving history reads them back: one copy, not two). Raw readings
+/// are for audits and re-merging, which only the PostgreSQL store offers: nothing reads them back in this mode, so the
+/// silo has them counted and not kept (`Storage:KeepRawInMemory`, off; at 5,000 places they were a fifth of the heap
+/// after a 14-day backfill, and would grow for the 90 days of raw retention).
 /// </summary>
-public sealed class InMemoryReadingStore : IReadingStore
+/// <param name="keepRaw">Keep raw readings (<see cref="Raw"/> answers, <see cref="Sweep"/> removes them); else count them only.</param>
+public sealed class InMemoryReadingStore(bool keepRaw = true) : IReadingStore
 {
-    private readonly ConcurrentDictionary<string, SortedList<DateTime, StoredHour>> _hours = new(StringComparer.Ordinal);
-    // Raw readings are written (and swept) but never read back by the service in this mode.
-    private readonly ConcurrentDictionary<string, Dictionary<(DateTime Hour, int Source), RawRow>> _raw = new(StringComparer.Ordinal);
-    private readonly SourceTable _sources = new();
+    /// <summary>The setting that keeps raw readings in the embedded mode's memory.</summary>
+    public const string KeepRawSetting = "Storage:KeepRawInMemory";
+
+    private readonly ConcurrentDictionary<string, SortedList<DateTime, CityHour>> _hours = new(StringComparer.Ordinal);
+    // Raw readings are written (and swept) but never read back in this mode: kept compact (about 250 B a reading
+    // instead of 480 with its dictionary), a few hundred per city after a backfill.
+    private readonly ConcurrentDictionary<(string City, DateTime Hour, string Source), RawRow> _raw = new();
+    private long _rawReceived;
 
     public string Kind => "memory";
 
+    /// <summary>Raw readings saved since the start, kept or not.</summary>
+    public long RawReceived => Interlocked.Read(ref _rawReceived);
+
     public Task SaveRawAsync(IReadOnlyList<SourceReading> readings, CancellationToken cancellationToken = default)
     {
-        foreach (var r in readings)
-        {
-            var rows = _raw.GetOrAdd(r.CityId, _ => []);
-            var row = new RawRow(r, _sources);
-            lock (rows) rows[(r.Hour, _sources.Number(r.Source))] = row;
-        }
+        Interlocked.Add(ref _rawReceived, readings.Count);
+        if (!keepRaw) return Task.CompletedTask;
+        foreach (var r in readings) _raw[(r.CityId, r.Hour, r.Source)] = new RawRow(r);
         return Task.CompletedTask;
     }
 
@@ -36,8 +41,7 @@ public sealed class InMemoryReadingStore : IReadingStore
     {
         var series = _hours.GetOrAdd(cityId, _ => []);
         lock (series)
-            foreach (var h in hours)
-                series[h.Hour] = series.TryGetValue(h.Hour, out var stored) ? Combine(stored, h) : StoredHour.Of(h, _sources);
+            foreach (var h in hours) series[h.Hour] = Combine(series.GetValueOrDefault(h.Hour), h);
         return Task.CompletedTask;
     }
 
@@ -45,36 +49,22 @@ public sealed class InMemoryReadingStore : IReadingStore
     {
         if (!_hours.TryGetValue(cityId, out var series)) return Task.FromResult<IReadOnlyList<CityHour>>([]);
         lock (series)
-        {
-            var (lo, hi) = Range(series, from, to);
-            var list = new List<CityHour>(hi - lo);
-            for (var i = lo; i < hi; i++) list.Add(series.Values[i].ToCityHour(series.Keys[i], _sources));
-            return Task.FromResult<IReadOnlyList<CityHour>>(list);
-        }
+            return Task.FromResult<IReadOnlyList<CityHour>>(Slice(series, from, to).ToList());
     }
 
     public Task<int> CountHoursAsync(string cityId, DateTime from, DateTime to, CancellationToken cancellationToken = default)
     {
         if (!_hours.TryGetValue(cityId, out var series)) return Task.FromResult(0);
         lock (series)
-        {
-            var (lo, hi) = Range(series, from, to);
-            return Task.FromResult(hi - lo);
-        }
+            return Task.FromResult(Slice(series, from, to).Count());
     }
 
     /// <summary>Number of raw readings held (for tests and metrics).</summary>
-    public int RawCount => _raw.Values.Sum(rows =>
-    {
-        lock (rows) return rows.Count;
-    });
+    public int RawCount => _raw.Count;
 
     /// <summary>The raw reading held for the city, hour and source, as it was saved; null when none is.</summary>
-    public SourceReading? Raw(string cityId, DateTime hour, string source)
-    {
-        if (!_raw.TryGetValue(cityId, out var rows) || !_sources.TryFind(source, out var number)) return null;
-        lock (rows) return rows.TryGetValue((hour, number), out var row) ? row.ToReading(cityId, hour, source, _sources) : null;
-    }
+    public SourceReading? Raw(string cityId, DateTime hour, string source) =>
+        _raw.TryGetValue((cityId, hour, source), out var row) ? row.ToReading(cityId, hour, source) : null;
 
     /// <summary>
     /// Applies retention: raw readings before <paramref name="rawCutoff"/>, merged hours before
@@ -84,19 +74,16 @@ public sealed class InMemoryReadingStore : IReadingStore
     public (long Raw, long Hours) Sweep(DateTime rawCutoff, DateTime seriesCutoff, DateTime? importedCutoff)
     {
         long raw = 0, hours = 0;
-        foreach (var rows in _raw.Values)
-            lock (rows)
-            {
-                var old = rows.Keys.Where(k => k.Hour < rawCutoff).ToList();
-                foreach (var key in old) rows.Remove(key);
-                raw += old.Count;
-            }
+        foreach (var key in _raw.Keys)
+            if (key.Hour < rawCutoff && _raw.TryRemove(key, out _)) raw++;
         foreach (var series in _hours.Values)
             lock (series)
             {
-                var old = new List<DateTime>();
-                for (var i = 0; i < series.Count && series.Keys[i] < seriesCutoff; i++)
-                    if (!IsImported(series.Values[i]) || (importedCutoff is { } c && series.Keys[i] < c)) old.Add(series.Keys[i]);
+                var old = series.Values
+                    .TakeWhile(h => h.Hour < seriesCutoff)
+                    .Where(h => !IsImported(h) || (importedCutoff is { } c && h.Hour < c))
+                    .Select(h => h.Hour)
+                    .ToList();
                 foreach (var hour in old) series.Remove(hour);
                 hours += old.Count;
             }
@@ -107,25 +94,20 @@ public sealed class InMemoryReadingStore : IReadingStore
     /// Stores an hour value by value, as the PostgreSQL store does: a stored value stays when its source ranks above
     /// the incoming one (<see cref="MergePolicy"/>), so a stale writer never overwrites better data.
     /// </summary>
-    private StoredHour Combine(StoredHour stored, CityHour incoming)
+    private static CityHour Combine(CityHour? stored, CityHour incoming)
     {
-        var values = stored.Values.ToDictionary(v => v.Pollutant);
+        if (stored is null) return incoming;
+        var values = stored.Values.ToDictionary(m => m.Pollutant);
         foreach (var m in incoming.Values)
-            if (!values.TryGetValue(m.Pollutant, out var s) || MergePolicy.Priority(m.Source) <= MergePolicy.Priority(_sources.Name(s.Source)))
-                values[m.Pollutant] = new PackedValue(m.Pollutant, _sources.Number(m.Source), m.Value);
-        var weather = incoming.Weather is { } w ? StoredWeather.Of(w, _sources) : stored.Weather;
-        return new StoredHour([.. values.Values.OrderBy(v => v.Pollutant)], weather);
+            if (!values.TryGetValue(m.Pollutant, out var s) || MergePolicy.Priority(m.Source) <= MergePolicy.Priority(s.Source))
+                values[m.Pollutant] = m;
+        return new CityHour(incoming.Hour, values.Values.OrderBy(m => m.Pollutant).ToList(), incoming.Weather ?? stored.Weather);
     }
 
-    private bool IsImported(StoredHour h)
-    {
-        foreach (var v in h.Values)
-            if (_sources.Name(v.Source).StartsWith(CitySeriesSql.ImportPrefix, StringComparison.Ordinal)) return true;
-        return false;
-    }
+    private static bool IsImported(CityHour h) =>
+        h.Values.Any(m => m.Source.StartsWith(CitySeriesSql.ImportPrefix, StringComparison.Ordinal));
 
-    /// <summary>The index range of the hours in [from, to).</summary>
-    private static (int Lo, int Hi) Range(SortedList<DateTime, StoredHour> series, DateTime from, DateTime to)
+    private static IEnumerable<CityHour> Slice(SortedList<DateTime, CityHour> series, DateTime from, DateTime to)
     {
         var keys = series.Keys;
         int lo = 0, hi = keys.Count;
@@ -134,90 +116,18 @@ public sealed class InMemoryReadingStore : IReadingStore
             var mid = (lo + hi) / 2;
             if (keys[mid] < from) lo = mid + 1; else hi = mid;
         }
-        var end = lo;
-        while (end < keys.Count && keys[end] < to) end++;
-        return (lo, end);
+        for (var i = lo; i < keys.Count && keys[i] < to; i++) yield return series.Values[i];
     }
 
-    /// <summary>Source names as small numbers: a handful of names (`cpcb`, `import:openaq`) shared by millions of values.</summary>
-    private sealed class SourceTable
+    /// <summary>A raw reading without its key: the values as one array of pairs in the reading's order.</summary>
+    private sealed class RawRow(SourceReading r)
     {
-        private readonly ConcurrentDictionary<string, int> _numbers = new(StringComparer.Ordinal);
-        private readonly Lock _adding = new();
-        private volatile string[] _names = [];   // replaced whole on the rare add, so reads need no lock
-
-        public int Number(string name) => _numbers.TryGetValue(name, out var n) ? n : Add(name);
-
-        public bool TryFind(string name, out int number) => _numbers.TryGetValue(name, out number);
-
-        public string Name(int number) => _names[number];
-
-        private int Add(string name)
-        {
-            lock (_adding)
-            {
-                if (_numbers.TryGetValue(name, out var n)) return n;
-                _names = [.. _names, name];
-                _numbers[name] = _names.Length - 1;
-                return _names.Length - 1;
-            }
-        }
-    }
-
-    private readonly record struct PackedValue(Pollutant Pollutant, int Source, double Value);
-
-    /// <summary>An hour's weather inline; <see cref="Present"/> false for an hour without weather.</summary>
-    private readonly struct StoredWeather
-    {
-        private readonly double _temperature, _humidity, _wind, _pressure;
-        private readonly byte _has;   // bit 0-3: which of the four values are there; bit 7: weather present
-        private readonly int _source; // -1 for none
-
-        private StoredWeather(Weather w, int source)
-        {
-            (_temperature, _humidity, _wind, _pressure) = (w.TemperatureC ?? 0, w.HumidityPercent ?? 0, w.WindSpeedMs ?? 0, w.PressureHpa ?? 0);
-            _has = (byte)(0x80 | (w.TemperatureC.HasValue ? 1 : 0) | (w.HumidityPercent.HasValue ? 2 : 0) | (w.WindSpeedMs.HasValue ? 4 : 0) | (w.PressureHpa.HasValue ? 8 : 0));
-            _source = source;
-        }
-
-        public bool Present => (_has & 0x80) != 0;
-
-        public static StoredWeather Of(Weather? w, SourceTable sources) =>
-            w is null ? default : new StoredWeather(w, w.Source is { } s ? sources.Number(s) : -1);
-
-        public Weather? ToWeather(SourceTable sources) => Present
-            ? new Weather(Get(1, _temperature), Get(2, _humidity), Get(4, _wind), Get(8, _pressure), _source < 0 ? null : sources.Name(_source))
-            : null;
-
-        private double? Get(int bit, double value) => (_has & bit) != 0 ? value : null;
-    }
-
-    private readonly record struct StoredHour(PackedValue[] Values, StoredWeather Weather)
-    {
-        public static StoredHour Of(CityHour h, SourceTable sources)
-        {
-            var values = new PackedValue[h.Values.Count];
-            for (var i = 0; i < values.Length; i++) values[i] = new PackedValue(h.Values[i].Pollutant, sources.Number(h.Values[i].Source), h.Values[i].Value);
-            return new StoredHour(values, StoredWeather.Of(h.Weather, sources));
-        }
-
-        public CityHour ToCityHour(DateTime hour, SourceTable sources)
-        {
-            var values = new Measurement[Values.Length];
-            for (var i = 0; i < values.Length; i++) values[i] = new Measurement(Values[i].Pollutant, Values[i].Value, sources.Name(Values[i].Source));
-            return new CityHour(hour, values, Weather.ToWeather(sources));
-        }
-    }
-
-    /// <summary>A raw reading without its key: the values as pairs in the reading's order, the weather inline.</summary>
-    private readonly struct RawRow(SourceReading r, SourceTable sources)
-    {
-        private readonly (Pollutant Pollutant, double Value)[] _values = [.. r.Values.Select(kv => (kv.Key, kv.Value))];
-        private readonly StoredWeather _weather = StoredWeather.Of(r.Weather, sources);
+        private readonly KeyValuePair<Pollutant, double>[] _values = [.. r.Values];
+        private readonly Weather? _weather = r.Weather;
         private readonly int? _reportedUsAqi = r.ReportedUsAqi;
         private readonly string? _reportedMainPollutant = r.ReportedMainPollutant;
 
-        public SourceReading ToReading(string cityId, DateTime hour, string source, SourceTable sources) =>
-            new(cityId, hour, source, _values.ToDictionary(v => v.Pollutant, v => v.Value), _weather.ToWeather(sources), _reportedUsAqi, _reportedMainPollutant);
+        public SourceReading ToReading(string cityId, DateTime hour, string source) =>
+            new(cityId, hour, source, _values.ToDictionary(), _weather, _reportedUsAqi, _reportedMainPollutant);
     }
 }

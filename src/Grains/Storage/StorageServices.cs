@@ -29,7 +29,8 @@ public static class StorageServices
         }
         else
         {
-            services.TryAddSingleton<IReadingStore, InMemoryReadingStore>();
+            var keepRaw = configuration.GetValue(InMemoryReadingStore.KeepRawSetting, false);
+            services.TryAddSingleton<IReadingStore>(_ => new InMemoryReadingStore(keepRaw));
             services.TryAddSingleton<IStorageMaintenance, InMemoryMaintenance>();
         }
         services.AddHostedService<StorageMaintenanceStarter>();

@@ -1,6 +1,8 @@
 using AirQuality.Domain.Readings;
 using AirQuality.Grains.Abstractions;
 using AirQuality.Grains.Storage;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace AirQuality.Grains.Tests.Storage;
 
@@ -88,5 +90,27 @@ public sealed class InMemoryReadingStoreTests
         await store.SaveHoursAsync("delhi", [new CityHour(H, [], calm)]);
         Assert.Equal(calm, Assert.Single(await store.GetHoursAsync("delhi", H, H.AddHours(1))).Weather);
         Assert.Equal(3, Assert.Single(await store.GetHoursAsync("delhi", H, H.AddHours(1))).Values.Count);
+    }
+
+    [Theory]
+    [InlineData(null, false)]
+    [InlineData("true", true)]
+    public async Task The_silo_counts_raw_readings_in_memory_and_keeps_them_only_when_asked(string? keep, bool kept)
+    {
+        var config = new ConfigurationBuilder()
+            .AddInMemoryCollection(new Dictionary<string, string?> { [InMemoryReadingStore.KeepRawSetting] = keep }).Build();
+        var services = new ServiceCollection().AddLogging().AddReadingStore(config);
+        await using var provider = services.BuildServiceProvider();
+        var store = Assert.IsType<InMemoryReadingStore>(provider.GetRequiredService<IReadingStore>());
+        var reading = new SourceReading("delhi", H, SourceNames.Cpcb, new Dictionary<Pollutant, double> { [Pollutant.Pm25] = 80 }, null);
+
+        await store.SaveRawAsync([reading, reading with { Hour = H.AddHours(1) }]);
+
+        Assert.Equal(2, store.RawReceived);
+        Assert.Equal(kept ? 2 : 0, store.RawCount);
+        Assert.Equal(kept, store.Raw("delhi", H, SourceNames.Cpcb) is not null);
+        // The merged hours are kept either way.
+        await store.SaveHoursAsync("delhi", [Hour(H, (Pollutant.Pm25, 80, SourceNames.Cpcb))]);
+        Assert.Equal(1, await store.CountHoursAsync("delhi", H, H.AddHours(1)));
     }
 }
