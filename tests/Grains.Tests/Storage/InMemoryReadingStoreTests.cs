@@ -113,4 +113,23 @@ public sealed class InMemoryReadingStoreTests
         await store.SaveHoursAsync("delhi", [Hour(H, (Pollutant.Pm25, 80, SourceNames.Cpcb))]);
         Assert.Equal(1, await store.CountHoursAsync("delhi", H, H.AddHours(1)));
     }
+
+    [Fact]
+    public async Task An_hour_merged_from_the_stored_one_is_kept_as_the_same_record_and_one_that_loses_values_is_not()
+    {
+        var store = new InMemoryReadingStore();
+        var first = Hour(H, (Pollutant.Pm25, 80, SourceNames.OpenWeather));
+        await store.SaveHoursAsync("delhi", [first]);
+        // What a city grain saves after merging a second source into the hour: everything the stored one had, and more.
+        var merged = new CityHour(H, [first.Values[0], new Measurement(Pollutant.Pm10, 150, SourceNames.Cpcb)], new Weather(30, 50, 2, 1000, SourceNames.OpenWeather));
+        await store.SaveHoursAsync("delhi", [merged]);
+        Assert.Same(merged, Assert.Single(await store.GetHoursAsync("delhi", H, H.AddHours(1))));
+
+        // An incoming hour from a worse source does not replace the stored value: a new record holds the combination.
+        await store.SaveHoursAsync("delhi", [Hour(H, (Pollutant.Pm25, 20, SourceNames.Simulated), (Pollutant.Pm10, 150, SourceNames.Cpcb))]);
+        var combined = Assert.Single(await store.GetHoursAsync("delhi", H, H.AddHours(1)));
+        Assert.NotSame(merged, combined);
+        Assert.Equal(80.0, combined.Get(Pollutant.Pm25));
+        Assert.Equal(merged.Weather, combined.Weather);
+    }
 }
