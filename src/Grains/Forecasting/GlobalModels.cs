@@ -165,13 +165,28 @@ public sealed class GlobalModelSync(
     TrainingWorker worker,
     TimeProvider clock,
     IOptions<ForecastOptions> options,
+    IHostApplicationLifetime lifetime,
     ILogger<GlobalModelSync> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var o = options.Value;
         if (!o.Global.Enabled) return;
-        var started = clock.GetUtcNow();
+        // Not before the host (the silo among it) has started: placing the grain earlier fails with "no active nodes".
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using (lifetime.ApplicationStarted.Register(() => started.TrySetResult()))
+        using (stoppingToken.Register(() => started.TrySetCanceled(stoppingToken)))
+        {
+            try
+            {
+                await started.Task;
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
+        var since = clock.GetUtcNow();
         var targets = o.TargetCodes.Where(c => ForecastTargets.TryParse(c, out _)).ToList();
         var registered = new HashSet<string>();
         using var timer = new PeriodicTimer(o.Global.SyncPeriod, clock);
@@ -185,7 +200,7 @@ public sealed class GlobalModelSync(
                     if (registered.Add(code)) await grain.Start();
                     var kept = await grain.GetKept();
                     foreach (var view in kept) await training.EnsureHeldAsync(view, stoppingToken);
-                    if (kept.Count == 0 && clock.GetUtcNow() - started >= o.Global.FirstAfter && worker.Running == 0)
+                    if (kept.Count == 0 && clock.GetUtcNow() - since >= o.Global.FirstAfter && worker.Running == 0)
                         await grain.TrainFirst();
                 }
                 catch (Exception ex) when (ex is not (OperationCanceledException or OutOfMemoryException))
