@@ -40,6 +40,19 @@ internal sealed class LoopbackUpstream : IAsyncDisposable
     /// <summary>Every current-air request: when, and the coordinates asked (as the query wrote them).</summary>
     public ConcurrentQueue<(DateTime At, string Coordinates)> CurrentRequests { get; } = new();
 
+    /// <summary>
+    /// Hours the upstream's clock runs behind the real one (0: the real hour). A soak starts this many hours back and
+    /// steps it down by one after each poll cycle, so every cycle brings the next hour's records (hours in the past,
+    /// never in the future: the silo rejects readings more than an hour ahead of its clock).
+    /// </summary>
+    public int LagHours
+    {
+        get => Volatile.Read(ref _lagHours);
+        set => Volatile.Write(ref _lagHours, value);
+    }
+
+    private int _lagHours;
+
     public long HistoryRequests;
     public long ForecastRequests;
     public long FeedPages;
@@ -63,7 +76,7 @@ internal sealed class LoopbackUpstream : IAsyncDisposable
         var path = ctx.Request.Path.Value ?? "";
         var q = ctx.Request.Query;
         var now = DateTime.UtcNow;
-        var hour = now.AddTicks(-(now.Ticks % TimeSpan.TicksPerHour));
+        var hour = now.AddTicks(-(now.Ticks % TimeSpan.TicksPerHour)).AddHours(-LagHours);
         if (path.StartsWith("/data/2.5/air_pollution", StringComparison.Ordinal))
         {
             var lat = double.Parse(q["lat"]!, CultureInfo.InvariantCulture);
@@ -75,7 +88,7 @@ internal sealed class LoopbackUpstream : IAsyncDisposable
                 var start = DateTime.UnixEpoch.AddSeconds(long.Parse(q["start"]!, CultureInfo.InvariantCulture));
                 var end = DateTime.UnixEpoch.AddSeconds(long.Parse(q["end"]!, CultureInfo.InvariantCulture));
                 start = start.AddTicks(-(start.Ticks % TimeSpan.TicksPerHour));
-                hours = Enumerable.Range(0, (int)Math.Max(0, (end - start).TotalHours) + 1).Select(h => start.AddHours(h)).Where(h => h <= end);
+                hours = Enumerable.Range(0, (int)Math.Max(0, (end - start).TotalHours) + 1).Select(h => start.AddHours(h)).Where(h => h <= end && h <= hour);
             }
             else if (path.EndsWith("/forecast", StringComparison.Ordinal))
             {

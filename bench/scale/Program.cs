@@ -5,6 +5,7 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using AirQuality.Bench.Scale;
+using static AirQuality.Bench.Scale.ProcessStats;
 
 // Scale and training-interference benchmark of the one-process start (embedded mode).
 //   wave:  56 cities; `current` latency at rest, then during a full retraining wave (POST /models/retrain for every
@@ -20,7 +21,7 @@ var argv = args.TakeWhile(a => a != "--").ToArray();
 var extra = args.SkipWhile(a => a != "--").Skip(1).ToArray();
 var silo = Path.GetFullPath(Text("--silo") ?? "bench/.out/silo/AirQuality.Silo.dll");
 var mode = Text("--mode") ?? "wave";
-var n = Int("--cities", 56);
+var n = Int("--cities", mode == "spread" ? 5000 : 56);
 var window = TimeSpan.FromSeconds(Int("--window", 10));
 var connections = Int("--connections", 8);
 var port = Int("--port", 18090);
@@ -31,8 +32,26 @@ var loadBefore = LoadAverage();
 var places = Places(n);
 string? catalog = null;
 if (n != 56) catalog = WriteCatalog(places);
+if (mode == "spread")
+{
+    // Several silos on PostgreSQL: a catalog of its own (default 5,000 places), simulated source unless flags say otherwise.
+    try
+    {
+        var spread = new Spread(silo, places, catalog, port, Int("--pg-port", port + 342), extra);
+        var result = await spread.RunAsync(Int("--silos", 3), connections, TimeSpan.FromMinutes(Int("--observe-minutes", 5)), TimeSpan.FromSeconds(Int("--sample-seconds", 10)));
+        Console.WriteLine(JsonSerializer.Serialize(result, Json()));
+    }
+    finally
+    {
+        if (catalog is not null) File.Delete(catalog);
+    }
+    return;
+}
 var loopback = mode == "scale" && (Text("--upstream") ?? "loopback") == "loopback" ? await LoopbackUpstream.StartAsync(places) : null;
 var pollMinutes = Int("--poll-minutes", 5);
+// Soak: after the measurements, this many more poll cycles, each (loopback) the next simulated hour.
+var cycles = Int("--cycles", 0);
+if (loopback is not null) loopback.LagHours = cycles;
 var flags = new List<string>
 {
     silo, "--urls", baseUrl, "--RateLimiting:Enabled=false", "--Logging:LogLevel:Default=Warning", "--Cities:BackfillDays=14",
@@ -49,7 +68,12 @@ if (loopback is not null)
     var url = loopback.BaseUrl.ToString();
     flags.AddRange([$"--Sources:OpenWeather:BaseUrl={url}", "--Sources:OpenWeather:ApiKey=bench", "--Sources:OpenWeather:CallsPerMinute=0", $"--Sources:Cpcb:BaseUrl={url}",
         "--Sources:Cpcb:ApiKey=bench", "--Sources:Cpcb:Values=Concentration", "--Sources:IqAir:Enabled=false",
+        // Keys given as settings, not as CPCB_API_KEY / OPENWEATHER_API_KEY, leave the simulator on by default: off here.
+        "--Sources:Simulated:Enabled=false",
         $"--Cities:PollPeriod={TimeSpan.FromMinutes(pollMinutes):c}", "--Cities:PollOffset=00:00:00", "--Cities:PollSpread=00:00:00"]);
+    // A soak's cycle stands for an hour: the feed is downloaded again each cycle, as it is each hour by default
+    // (RefreshAfter 30 min), instead of once per 30 cycles.
+    if (cycles > 0) flags.Add($"--Sources:Cpcb:RefreshAfter={TimeSpan.FromMinutes(pollMinutes) / 2:c}");
 }
 flags.AddRange(extra);
 var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = Path.GetDirectoryName(silo)! };
@@ -70,7 +94,7 @@ try
     var readySeconds = started.Elapsed.TotalSeconds;
     Console.Error.WriteLine($"{names.Count} places answer after {readySeconds:0.0} s");
     object report = mode == "scale" ? await ScaleAsync(names, readySeconds) : await WaveAsync(names);
-    Console.WriteLine(JsonSerializer.Serialize(report, new JsonSerializerOptions { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower }));
+    Console.WriteLine(JsonSerializer.Serialize(report, Json()));
 }
 finally
 {
@@ -129,7 +153,7 @@ async Task<object> ScaleAsync(List<string> names, double readySeconds)
     var rssReady = RssMegabytes(pid);
     var gcReady = await GcHeapMegabytesAsync();
     var cycle = loopback is null ? null : await PollCycleAsync(readyAt);
-    Console.Error.WriteLine($"poll cycle: {JsonSerializer.Serialize(cycle)}");
+    Console.Error.WriteLine($"poll cycle: {cycle}");
     var pages = Math.Max(1, (names.Count + 99) / 100);
     var random = new Random(7);
     await LoadAsync(names, window); // warm-up
@@ -148,9 +172,11 @@ async Task<object> ScaleAsync(List<string> names, double readySeconds)
         trainedNow = await TrainedAsync();
     }
     var cpu = CpuSeconds(pid) - cpu0;
+    var (rssBeforeSoak, gcBeforeSoak) = (RssMegabytes(pid), await GcHeapMegabytesAsync());
+    var soak = cycles > 0 ? await SoakAsync(names) : null;
     return new
     {
-        Benchmark = "scale_one_silo",
+        Benchmark = cycles > 0 ? "scale_one_silo_soak" : "scale_one_silo",
         Machine = Machine(),
         LoadAverageBefore = loadBefore,
         LoadAverageAfter = LoadAverage(),
@@ -172,12 +198,75 @@ async Task<object> ScaleAsync(List<string> names, double readySeconds)
         CitiesTrainedInWindow = trainedNow - trained0,
         ServerCpuSecondsInWindow = Math.Round(cpu, 1),
         CitiesTrainedPerCpuMinute = cpu > 0 ? Math.Round((trainedNow - trained0) / (cpu / 60), 2) : double.NaN,
+        RssMbBeforeSoak = rssBeforeSoak,
+        GcHeapMbBeforeSoak = gcBeforeSoak,
+        Soak = soak,
     };
+}
+
+// K more poll cycles. With the loopback upstream each is the next simulated hour (its clock starts K hours back and
+// steps forward after each cycle), so every place's window and history take one new hourly record per cycle; with
+// the simulated source they are K cycles in real time. RSS and GC heap after each cycle; growth per cycle is the
+// least-squares slope over the cycles.
+async Task<object> SoakAsync(List<string> names)
+{
+    var pid = server.Id;
+    var rows = new List<SoakCycle>();
+    var soak = Stopwatch.StartNew();
+    var probe = names[0];
+    for (var k = 1; k <= cycles; k++)
+    {
+        if (loopback is not null) loopback.LagHours = cycles - k;
+        var at = DateTime.UtcNow;
+        double seconds, polled;
+        if (loopback is not null)
+        {
+            var burst = await PollCycleAsync(at);
+            (seconds, polled) = (burst.Seconds, burst.PlacesPolled);
+        }
+        else
+        {
+            await Task.Delay(TimeSpan.FromMinutes(pollMinutes));
+            (seconds, polled) = (double.NaN, double.NaN);
+        }
+        // Some seconds for the grains to merge and write what the burst brought.
+        await Task.Delay(TimeSpan.FromSeconds(5));
+        string? latest = null;
+        try
+        {
+            latest = (await http.GetFromJsonAsync<JsonElement>($"/api/v1/aqi/current/{Uri.EscapeDataString(probe)}")).GetProperty("timestamp").GetString();
+        }
+        catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException or JsonException or KeyNotFoundException)
+        {
+        }
+        var row = new SoakCycle(k, Math.Round(soak.Elapsed.TotalSeconds, 0), loopback?.LagHours, latest, (int)polled, seconds,
+            RssMegabytes(pid), await GcHeapMegabytesAsync(), Math.Round(CpuSeconds(pid), 0), LoadAverage());
+        rows.Add(row);
+        Console.Error.WriteLine($"soak cycle {k}/{cycles}: {row.PlacesPolled} polled in {row.PollSeconds} s, {probe} at {latest}, RSS {row.RssMb} MB, GC heap {row.GcHeapMb} MB, load {row.LoadAverage}");
+    }
+    return new
+    {
+        Cycles = cycles,
+        SimulatedHours = loopback is not null,
+        Seconds = Math.Round(soak.Elapsed.TotalSeconds, 0),
+        RssMbPerCycle = Slope(rows.Select(r => (double)r.Cycle).ToList(), rows.Select(r => r.RssMb).ToList()),
+        GcHeapMbPerCycle = Slope(rows.Where(r => r.GcHeapMb is not null).Select(r => (double)r.Cycle).ToList(),
+            rows.Where(r => r.GcHeapMb is not null).Select(r => r.GcHeapMb!.Value).ToList()),
+        PerCycle = rows,
+    };
+}
+
+static double Slope(List<double> x, List<double> y)
+{
+    if (x.Count < 2) return double.NaN;
+    var (mx, my) = (x.Average(), y.Average());
+    var den = x.Sum(v => (v - mx) * (v - mx));
+    return den == 0 ? double.NaN : Math.Round(x.Zip(y).Sum(p => (p.First - mx) * (p.Second - my)) / den, 2);
 }
 
 // One poll cycle: the first burst of current-air requests after every place answered, timed from its first request
 // to the request that completes the set of places, with the server's CPU meanwhile.
-async Task<object> PollCycleAsync(DateTime after)
+async Task<PollBurst> PollCycleAsync(DateTime after)
 {
     var expected = places.Select(p => $"{p.Lat:0.####},{p.Lon:0.####}").Distinct().Count();
     var seen = new HashSet<string>();
@@ -199,17 +288,8 @@ async Task<object> PollCycleAsync(DateTime after)
         }
     }
     var cpu = CpuSeconds(server.Id) - cpu0;
-    return new
-    {
-        PlacesPolled = seen.Count,
-        PlacesExpected = expected,
-        Seconds = first is null || last is null ? double.NaN : Math.Round((last.Value - first.Value).TotalSeconds, 1),
-        ServerCpuSecondsWhileWaiting = Math.Round(cpu, 1),
-        WaitedSeconds = Math.Round(deadline.Elapsed.TotalSeconds, 1),
-        loopback.FeedPages,
-        loopback.HistoryRequests,
-        loopback.ForecastRequests,
-    };
+    return new PollBurst(seen.Count, expected, first is null || last is null ? double.NaN : Math.Round((last.Value - first.Value).TotalSeconds, 1),
+        Math.Round(cpu, 1), Math.Round(deadline.Elapsed.TotalSeconds, 1), loopback.FeedPages, loopback.HistoryRequests, loopback.ForecastRequests);
 }
 
 async Task<List<string>> WaitReadyAsync()
@@ -287,19 +367,6 @@ static double Median(IEnumerable<double> values)
     return v.Length == 0 ? double.NaN : v.Length % 2 == 1 ? v[v.Length / 2] : Math.Round((v[v.Length / 2 - 1] + v[v.Length / 2]) / 2, 2);
 }
 
-static double CpuSeconds(int pid)
-{
-    var stat = File.ReadAllText($"/proc/{pid}/stat");
-    var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-    return (long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture)) / 100.0;
-}
-
-static double RssMegabytes(int pid)
-{
-    var line = File.ReadLines($"/proc/{pid}/status").First(l => l.StartsWith("VmRSS:", StringComparison.Ordinal));
-    return Math.Round(long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) / 1024.0, 1);
-}
-
 async Task<double?> GcHeapMegabytesAsync()
 {
     try
@@ -341,17 +408,19 @@ static string WriteCatalog(List<Place> places)
     return path;
 }
 
-static object Machine() => new
+static JsonSerializerOptions Json() => new()
 {
-    Cores = Environment.ProcessorCount,
-    MemoryGb = Math.Round(GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / 1e9, 1),
-    Os = System.Runtime.InteropServices.RuntimeInformation.OSDescription,
-    Dotnet = Environment.Version.ToString(),
+    WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+    NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals,
 };
-
-static string LoadAverage() => File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Trim() : "";
 
 string? Text(string name) => argv.SkipWhile(a => a != name).Skip(1).FirstOrDefault();
 int Int(string name, int fallback) => Text(name) is { } v && int.TryParse(v, CultureInfo.InvariantCulture, out var x) ? x : fallback;
+
+internal sealed record PollBurst(int PlacesPolled, int PlacesExpected, double Seconds, double ServerCpuSecondsWhileWaiting, double WaitedSeconds,
+    long FeedPages, long HistoryRequests, long ForecastRequests);
+
+internal sealed record SoakCycle(int Cycle, double AtSeconds, int? LagHours, string? ProbeLatestHour, int PlacesPolled, double PollSeconds,
+    double RssMb, double? GcHeapMb, double ServerCpuSeconds, string LoadAverage);
 
 internal sealed record Window(int Requests, double Rps, double P50Ms, double P99Ms, int Errors, double ServerCpuPercent, int JobsLeft);
