@@ -5,6 +5,7 @@ using AirQuality.Grains.Storage;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Concurrency;
+using Orleans.Placement;
 
 namespace AirQuality.Grains.Alerts;
 
@@ -61,7 +62,10 @@ public sealed class AlertIndexGrain(
 /// <summary>
 /// A city's alert evaluation: reads the city's current AQI and its forecasts once per change and hands the snapshot to
 /// every subscription covering the city. No state of its own (the rules' state lives in the subscriptions).
+/// Placed at random: the notifier, one grain, activates one for every city, and the default placement kept all of
+/// them on the notifier's silo.
 /// </summary>
+[RandomPlacement]
 public sealed class CityAlertGrain(CityCatalog catalog, TimeProvider clock, ILogger<CityAlertGrain> logger) : Grain, ICityAlertGrain
 {
     private string CityId => GrainKeys.CityIdOfAlerts(this.GetPrimaryKeyString());

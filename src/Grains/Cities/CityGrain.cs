@@ -4,6 +4,7 @@ using AirQuality.Grains.Ingestion;
 using AirQuality.Grains.Quality;
 using AirQuality.Grains.Storage;
 using Orleans.Concurrency;
+using Orleans.Placement;
 
 namespace AirQuality.Grains.Cities;
 
@@ -13,8 +14,10 @@ namespace AirQuality.Grains.Cities;
 /// merges it into the <see cref="CityWindow"/> and the store, the <see cref="StateWriter{T}"/> writes the state when it
 /// changed, and <see cref="CityAnnouncer"/> tells the rankings and the forecast grain (one <see cref="CityHoursChanged"/>).
 /// Reentrant: reads are answered while a poll waits on the network; changes are serialised by <see cref="_mutation"/>.
+/// Placed at random, not by the default resource-optimised placement: thousands of alike grains activated in one burst
+/// at start herded onto whichever silo looked least loaded (2,546 / 1,866 / 588 of 5,000 over three silos).
 /// </summary>
-[Reentrant]
+[Reentrant, RandomPlacement]
 public sealed class CityGrain([PersistentState("city", GrainStorage.Name)] IPersistentState<CityState> state, CityParts parts)
     : Grain, ICityGrain, IRemindable
 {

@@ -10,6 +10,7 @@ using AirQuality.Grains.Storage;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Concurrency;
+using Orleans.Placement;
 
 namespace AirQuality.Grains.Forecasting;
 
@@ -22,8 +23,9 @@ namespace AirQuality.Grains.Forecasting;
 /// Reentrant so that forecasts are answered while a refresh computes; refreshes and state writes are serialised. The
 /// history a forecast is computed from lives in memory: read from the store once per activation, then kept up to date
 /// by the city's <see cref="CityHoursChanged"/> messages.
+/// Placed at random, as the city grains are (see <see cref="CityGrain"/>).
 /// </summary>
-[Reentrant]
+[Reentrant, RandomPlacement]
 public sealed class CityForecastGrain(
     [PersistentState("forecast", GrainStorage.Name)] IPersistentState<ForecastState> state,
     IReadingStore readings,
