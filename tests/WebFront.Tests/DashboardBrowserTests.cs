@@ -96,7 +96,13 @@ public sealed partial class DashboardBrowserTests(EmbeddedAppWithRedis app, ITes
         WaitForMap(b);
         b.Js("window.scrollTo(0, 400)");
 
-        b.Find("#rankings tbody tr a[href='#/city/delhi']").Click();
+        // The table lists the worst cities first and only the top ones until "Show all" is pressed; Delhi's place in
+        // it depends on the readings of the moment.
+        const string delhi = "#rankings tbody tr a[href='#/city/delhi']";
+        b.Until(d => b.FindAll("#rankings tbody tr").Count > 0 ? "ok" : null);
+        var more = b.Find("#rank-more");
+        if (b.FindAll(delhi).Count == 0 && more.Displayed) more.Click();
+        b.Until(d => b.Find(delhi)).Click();
         b.Until(d => b.Find(".view-title").Text.StartsWith("Delhi", StringComparison.Ordinal) ? "ok" : null);
         Assert.EndsWith("#/city/delhi", b.Driver.Url);
         Assert.Equal(0, b.Js<double>("return window.scrollY"));
