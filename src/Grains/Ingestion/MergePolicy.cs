@@ -49,6 +49,6 @@ public static class MergePolicy
                 weatherPriority = p;
             }
         }
-        return new CityHour(hour, values.Values.OrderBy(m => m.Pollutant).ToList(), weather);
+        return new CityHour(hour, values.Values.OrderBy(m => m.Pollutant).ToArray(), weather);
     }
 }

@@ -102,11 +102,12 @@ public sealed class InMemoryReadingStore(bool keepRaw = true) : IReadingStore
             if (!values.TryGetValue(m.Pollutant, out var s) || MergePolicy.Priority(m.Source) <= MergePolicy.Priority(s.Source))
                 values[m.Pollutant] = m;
         // The usual case: the grain merged the incoming hour from this very stored one, so it holds every value chosen
-        // here; it is kept as it is, one record shared with the grains that hold it rather than a second copy.
+        // here (equal values: measurements are values); it is kept as it is, one record shared with the grains that
+        // hold it rather than a second copy.
         if (values.Count == incoming.Values.Count && (incoming.Weather is not null || stored.Weather is null)
-            && incoming.Values.All(m => ReferenceEquals(values[m.Pollutant], m)))
+            && incoming.Values.All(m => values[m.Pollutant] == m))
             return incoming;
-        return new CityHour(incoming.Hour, values.Values.OrderBy(m => m.Pollutant).ToList(), incoming.Weather ?? stored.Weather);
+        return new CityHour(incoming.Hour, values.Values.OrderBy(m => m.Pollutant).ToArray(), incoming.Weather ?? stored.Weather);
     }
 
     private static bool IsImported(CityHour h) =>

@@ -81,7 +81,7 @@ public sealed class PostgresReadingStore(ReadingsDatabase database, ILogger<Post
                     await copy.WriteAsync(Utc(h.Hour), NpgsqlDbType.TimestampTz, ct);
                     foreach (var p in Pollutants.All)
                     {
-                        var m = h.Values.FirstOrDefault(v => v.Pollutant == p);
+                        var m = h.Find(p);
                         await WriteDouble(copy, m?.Value, ct);
                         await WriteText(copy, m?.Source, ct);
                     }
@@ -110,22 +110,24 @@ public sealed class PostgresReadingStore(ReadingsDatabase database, ILogger<Post
         cmd.Parameters.AddWithValue("from", Utc(from));
         cmd.Parameters.AddWithValue("to", Utc(to));
         var result = new List<CityHour>();
+        var values = new List<Measurement>(Pollutants.All.Count);   // a buffer: each hour keeps an array of its exact size
         await using var reader = await cmd.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
         {
-            var values = new List<Measurement>(Pollutants.All.Count);
+            values.Clear();
             var i = 1;
+            // Source names are few: one string each (interned), not one per value.
             foreach (var p in Pollutants.All)
             {
                 if (!reader.IsDBNull(i))
-                    values.Add(new Measurement(p, reader.GetDouble(i), reader.IsDBNull(i + 1) ? "unknown" : reader.GetString(i + 1)));
+                    values.Add(new Measurement(p, reader.GetDouble(i), reader.IsDBNull(i + 1) ? "unknown" : string.Intern(reader.GetString(i + 1))));
                 i += 2;
             }
             double? W(int k) => reader.IsDBNull(i + k) ? null : reader.GetDouble(i + k);
             var weather = W(0) is null && W(1) is null && W(2) is null && W(3) is null
                 ? null
                 : new Weather(W(0), W(1), W(2), W(3), reader.IsDBNull(i + 4) ? null : reader.GetString(i + 4));
-            result.Add(new CityHour(DateTime.SpecifyKind(reader.GetDateTime(0), DateTimeKind.Utc), values, weather));
+            result.Add(new CityHour(DateTime.SpecifyKind(reader.GetDateTime(0), DateTimeKind.Utc), values.ToArray(), weather));
         }
         return result;
     }

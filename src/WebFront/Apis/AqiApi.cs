@@ -88,7 +88,7 @@ public static class AqiApi
             var current = await grains.GetGrain<ICityGrain>(GrainKeys.City(c)).GetCurrent() ?? throw new CityNotReadyException(c.Name);
             var r = current.For(std);
             var rows = Pollutants.All
-                .Select(p => (P: p, M: current.Latest.Values.FirstOrDefault(m => m.Pollutant == p), S: r.SubIndices.FirstOrDefault(s => s.Pollutant == p)))
+                .Select(p => (P: p, M: current.Latest.Find(p), S: r.SubIndices.FirstOrDefault(s => s.Pollutant == p)))
                 .Where(x => x.M is not null || x.S is not null)
                 .Select(x => new PollutantDto(x.P.Code(), x.P.TableName(), x.M?.Value, x.P.Unit(), x.M?.Source, x.S?.Averaging,
                     x.S is null ? null : Math.Round(x.S.Concentration, 3), x.S?.Unit, x.S?.Value, x.S?.Category))
