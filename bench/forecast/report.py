@@ -14,7 +14,10 @@ def load(folder):
     if not name.endswith(".json"):
         continue
     stem = name[:-5]
-    station, protocol, cov = stem.rsplit("_", 2)
+    parts = stem.rsplit("_", 2)
+    if len(parts) != 3 or parts[1] not in ("split", "rolling"):
+        continue   # not an evaluate run of run.sh (e.g. global.json of global.sh)
+    station, protocol, cov = parts
     with open(os.path.join(folder, name)) as f:
         r = json.load(f)
     skill = {h: r["skill"].get(h) for h in HORIZONS}
