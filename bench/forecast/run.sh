@@ -43,5 +43,6 @@ for f in $files; do
   done
 done
 python3 "$here/report.py" "$out" "$here/tables.md" "$repo/docs/forecast-skill.svg" \
+  "Before the ensemble margin (results/before-margin: the lowest validation MAE chosen, ensemble or not)=$out/before-margin" \
   "Before the daily-profile shrinkage (results/before-profile)=$out/before-profile" \
   "Before the short-horizon blend and the live bands (results/before, code of 2026-12-02)=$out/before"

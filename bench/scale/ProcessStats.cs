@@ -28,6 +28,12 @@ internal static class ProcessStats
         Dotnet = Environment.Version.ToString(),
     };
 
+    /// <summary>The runtime's `DOTNET_*` settings the silo inherits from the bench (GC mode and the like), by name.</summary>
+    public static SortedDictionary<string, string> RuntimeEnvironment() =>
+        new(Environment.GetEnvironmentVariables().Cast<System.Collections.DictionaryEntry>()
+            .Where(e => e.Key is string k && k.StartsWith("DOTNET_", StringComparison.Ordinal) && !k.StartsWith("DOTNET_CLI", StringComparison.Ordinal))
+            .ToDictionary(e => (string)e.Key, e => e.Value?.ToString() ?? ""), StringComparer.Ordinal);
+
     /// <summary>The sum of a Prometheus metric's samples whose labels contain <paramref name="labels"/> (null when there is none).</summary>
     public static double? Metric(string text, string name, string labels = "")
     {

@@ -182,6 +182,14 @@ public sealed record ForecastSettings
     /// <summary>Offer the equal-weight log-space ensemble of the trained families as a candidate.</summary>
     public bool Ensemble { get; init; } = true;
 
+    /// <summary>
+    /// A single family is chosen over the ensemble only when its validation MAE is lower by more than this share of
+    /// the ensemble's (0: the lowest MAE is chosen). Families' validation scores often differ by less than their
+    /// noise, and choosing among them by it changes the serving family from one retraining to the next for nothing;
+    /// the combination is the steadier choice (<see cref="Training.ChampionSelection.Choose"/>).
+    /// </summary>
+    public double EnsembleMargin { get; init; } = 0.02;
+
     /// <summary>Which covariates the models read (other pollutants and weather at the origin by default).</summary>
     public CovariateUse Covariates { get; init; } = CovariateUse.All;
 

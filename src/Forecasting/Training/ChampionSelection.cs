@@ -4,13 +4,17 @@ namespace AirQuality.Forecasting.Training;
 
 /// <summary>
 /// Who serves. The champion is the trained family with the lowest validation MAE averaged over horizons 1..48, and
-/// only if it beats persistence on that same average; otherwise persistence serves and says so. A challenger replaces
-/// a serving model only when it is better on the same validation window.
+/// only if it beats persistence on that same average; otherwise persistence serves and says so. The ensemble is
+/// preferred: a single family is chosen over it only when lower by more than a margin. A challenger replaces a
+/// serving model only when it is better on the same validation window.
 /// </summary>
 public static class ChampionSelection
 {
     /// <summary>Chooses among a run's families.</summary>
-    public static (ModelFamily Champion, string Reason) Choose(IReadOnlyList<FamilyOutcome> outcomes)
+    /// <param name="outcomes">Every candidate of the run, baselines included.</param>
+    /// <param name="ensembleMargin">A single family displaces the ensemble only when its validation MAE is lower by
+    /// more than this share of the ensemble's (<see cref="ForecastSettings.EnsembleMargin"/>; 0: the lowest wins).</param>
+    public static (ModelFamily Champion, string Reason) Choose(IReadOnlyList<FamilyOutcome> outcomes, double ensembleMargin = 0)
     {
         var persistence = outcomes.FirstOrDefault(o => o.Family == ModelFamily.Persistence);
         var bar = persistence?.ValidationAverage.Mae ?? double.PositiveInfinity;
@@ -23,6 +27,11 @@ public static class ChampionSelection
         if (!(best.ValidationAverage.Mae < bar))
             return (ModelFamily.Persistence,
                 $"no trained family beats persistence on validation (best: {best.Family.Code()} MAE {best.ValidationAverage.Mae:0.##} vs persistence {bar:0.##}); persistence serves");
+        var ensemble = outcomes.FirstOrDefault(o => o.Family == ModelFamily.Ensemble && o.Trained && !double.IsNaN(o.ValidationAverage.Mae));
+        if (best.Family != ModelFamily.Ensemble && ensemble is not null && ensemble.ValidationAverage.Mae < bar
+            && best.ValidationAverage.Mae >= ensemble.ValidationAverage.Mae * (1 - ensembleMargin))
+            return (ModelFamily.Ensemble,
+                $"ensemble: {best.Family.Code()}'s validation MAE ({best.ValidationAverage.Mae:0.##}) is not {100 * ensembleMargin:0.#} % below the ensemble's ({ensemble.ValidationAverage.Mae:0.##}), {100 * (1 - ensemble.ValidationAverage.Mae / bar):0.#} % below persistence ({bar:0.##})");
         return (best.Family,
             $"{best.Family.Code()} has the lowest validation MAE ({best.ValidationAverage.Mae:0.##}), {100 * (1 - best.ValidationAverage.Mae / bar):0.#} % below persistence ({bar:0.##})");
     }

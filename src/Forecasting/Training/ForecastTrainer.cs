@@ -184,7 +184,7 @@ public sealed class ForecastTrainer(IReadOnlyList<IForecastFamily> families, For
                     with { TrainedThrough = o.TrainedThrough };
             }
         }
-        var (champion, reason) = ChampionSelection.Choose(outcomes);
+        var (champion, reason) = ChampionSelection.Choose(outcomes, settings.EnsembleMargin);
 
         // The run's choice as it stands after validation (trained before the last window), for the comparison below.
         var validatedChampion = outcomes.First(o => o.Family == champion).Model;
