@@ -9,11 +9,13 @@ using AirQuality.Grains.Ingestion;
 
 // Retrains every city of the catalog, every family, on 90 days of simulated hourly data, with as many trainings side
 // by side as the training worker runs by default (one per core), and prints the wall time as JSON.
-// Usage: dotnet run -c Release --project bench/RetrainBench [-- --cities N --days D --targets pm25|aqi|both]
+// Usage: dotnet run -c Release --project bench/RetrainBench [-- --cities N --days D --targets pm25|aqi|both --concurrency C]
+// (C: trainings side by side; default the worker's, Forecasting:TrainingConcurrency = cores - 1)
 var cities = CityCatalog.Default.All.Take(Arg("--cities", CityCatalog.Default.All.Count)).ToList();
 var days = Arg("--days", 90);
 var targets = (ArgText("--targets") ?? "pm25") switch { "both" => ForecastTargets.All, "aqi" => [ForecastTarget.IndiaAqi], _ => (IReadOnlyList<ForecastTarget>)[ForecastTarget.Pm25] };
 var options = new ForecastOptions();
+var concurrency = Arg("--concurrency", options.TrainingConcurrency);
 var trainer = new ForecastTrainer(ForecastTrainer.DefaultFamilies(), options.Training);
 var to = new DateTime(2025, 1, 15, 0, 0, 0, DateTimeKind.Utc);
 var histories = cities.ToDictionary(c => c.Id, c =>
@@ -21,7 +23,7 @@ var histories = cities.ToDictionary(c => c.Id, c =>
 var perFamily = new System.Collections.Concurrent.ConcurrentBag<(string Family, double Seconds)>();
 var champions = new System.Collections.Concurrent.ConcurrentBag<string>();
 var watch = Stopwatch.StartNew();
-Parallel.ForEach(cities, new ParallelOptions { MaxDegreeOfParallelism = options.TrainingConcurrency }, c =>
+Parallel.ForEach(cities, new ParallelOptions { MaxDegreeOfParallelism = concurrency }, c =>
 {
     foreach (var target in targets)
     {
@@ -40,7 +42,7 @@ var result = new
     targets = targets.Select(t => t.Code()).ToArray(),
     families = ModelFamilies.Trained.Select(f => f.Code()).ToArray(),
     lstm = TorchRuntime.UnavailableReason ?? "available",
-    concurrency = options.TrainingConcurrency,
+    concurrency,
     wall_seconds = Math.Round(watch.Elapsed.TotalSeconds, 1),
     family_seconds_median = perFamily.GroupBy(p => p.Family).ToDictionary(g => g.Key, g => Math.Round(g.Select(x => x.Seconds).Order().ElementAt(g.Count() / 2), 2)),
     champions = champions.GroupBy(c => c).ToDictionary(g => g.Key, g => g.Count()),
