@@ -7,8 +7,8 @@ using AirQuality.Forecasting.Training;
 using AirQuality.Grains.Forecasting;
 using AirQuality.Grains.Ingestion;
 
-// Retrains every city of the catalog, every family, on 90 days of simulated hourly data, with as many trainings side
-// by side as the training worker runs by default (one per core), and prints the wall time as JSON.
+// Retrains every city of the catalog, every family, on --days (90 by default) of simulated hourly data, with as many
+// trainings side by side as the training worker runs by default (cores - 1, at least 1), and prints the wall time as JSON.
 // Usage: dotnet run -c Release --project bench/RetrainBench [-- --cities N --days D --targets pm25|aqi|both --concurrency C]
 // (C: trainings side by side; default the worker's, Forecasting:TrainingConcurrency = cores - 1)
 var cities = CityCatalog.Default.All.Take(Arg("--cities", CityCatalog.Default.All.Count)).ToList();
