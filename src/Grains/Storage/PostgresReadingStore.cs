@@ -116,7 +116,7 @@ public sealed class PostgresReadingStore(ReadingsDatabase database, ILogger<Post
         {
             values.Clear();
             var i = 1;
-            // Source names are few: one string each (interned), not one per value.
+            // Source names are few: one string each (interned), not one per value or hour.
             foreach (var p in Pollutants.All)
             {
                 if (!reader.IsDBNull(i))
@@ -126,7 +126,7 @@ public sealed class PostgresReadingStore(ReadingsDatabase database, ILogger<Post
             double? W(int k) => reader.IsDBNull(i + k) ? null : reader.GetDouble(i + k);
             var weather = W(0) is null && W(1) is null && W(2) is null && W(3) is null
                 ? null
-                : new Weather(W(0), W(1), W(2), W(3), reader.IsDBNull(i + 4) ? null : reader.GetString(i + 4));
+                : new Weather(W(0), W(1), W(2), W(3), reader.IsDBNull(i + 4) ? null : string.Intern(reader.GetString(i + 4)));
             result.Add(new CityHour(DateTime.SpecifyKind(reader.GetDateTime(0), DateTimeKind.Utc), values.ToArray(), weather));
         }
         return result;
