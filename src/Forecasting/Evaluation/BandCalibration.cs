@@ -39,21 +39,24 @@ public static class BandCalibration
             (t >= from ? recent : older)[h - 1].Add(ConformalInterval.Residual(actual, predicted));
         }
         var result = new Dictionary<double, double[]>();
-        foreach (var level in ConformalInterval.Levels)
+        foreach (var level in ConformalInterval.Levels) result[level] = new double[FeatureBuilder.MaxHorizon];
+        for (var h = 0; h < FeatureBuilder.MaxHorizon; h++)
         {
-            result[level] = new double[FeatureBuilder.MaxHorizon];
-            for (var h = 0; h < FeatureBuilder.MaxHorizon; h++)
+            IEnumerable<double> use = recent[h];
+            if (recent[h].Count < MinimumResiduals && older[h].Count > 0)
+                use = older[h].Skip(Math.Max(0, older[h].Count - (MinimumResiduals - recent[h].Count))).Concat(recent[h]);
+            // Sorted once for every level.
+            var buffer = ConformalInterval.Sorted(use);
+            var all = older[h].Count > 0 && widerOfAll ? ConformalInterval.Sorted(older[h].Concat(recent[h])) : null;
+            foreach (var level in ConformalInterval.Levels)
             {
-                var use = recent[h];
-                if (use.Count < MinimumResiduals && older[h].Count > 0)
-                    use = [.. older[h].Skip(Math.Max(0, older[h].Count - (MinimumResiduals - use.Count))), .. use];
-                var w = ConformalInterval.HalfWidth(use, level);
+                var w = ConformalInterval.HalfWidthOfSorted(buffer, level);
                 // A calm recent buffer does not narrow the band below what all the out-of-sample residuals ask for:
                 // a regime that came back once can come back (the wider of the two quantiles).
-                if (older[h].Count > 0 && !double.IsNaN(w) && widerOfAll)
+                if (all is not null && !double.IsNaN(w))
                 {
-                    var all = ConformalInterval.HalfWidth([.. older[h], .. recent[h]], level);
-                    if (all > w) w = all;
+                    var wide = ConformalInterval.HalfWidthOfSorted(all, level);
+                    if (wide > w) w = wide;
                 }
                 result[level][h] = double.IsNaN(w) ? Fallback : w;
             }

@@ -11,9 +11,20 @@ public static class ConformalInterval
     public static readonly IReadOnlyList<double> Levels = [0.8, 0.9];
 
     /// <summary>The conformal quantile of absolute residuals for a coverage level, with the finite-sample correction.</summary>
-    public static double HalfWidth(IReadOnlyList<double> absoluteResiduals, double level)
+    public static double HalfWidth(IReadOnlyList<double> absoluteResiduals, double level) =>
+        HalfWidthOfSorted(Sorted(absoluteResiduals), level);
+
+    /// <summary>The residuals that are numbers, in ascending order (what <see cref="HalfWidthOfSorted"/> reads).</summary>
+    public static double[] Sorted(IEnumerable<double> absoluteResiduals)
     {
-        var sorted = absoluteResiduals.Where(r => !double.IsNaN(r)).Order().ToArray();
+        var sorted = absoluteResiduals.Where(r => !double.IsNaN(r)).ToArray();
+        Array.Sort(sorted);
+        return sorted;
+    }
+
+    /// <summary><see cref="HalfWidth"/> of residuals already sorted by <see cref="Sorted"/> (one sort serves every level).</summary>
+    public static double HalfWidthOfSorted(double[] sorted, double level)
+    {
         if (sorted.Length == 0) return double.NaN;
         var rank = (int)Math.Ceiling((sorted.Length + 1) * level);
         return sorted[Math.Clamp(rank, 1, sorted.Length) - 1];

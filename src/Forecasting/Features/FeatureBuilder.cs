@@ -37,7 +37,7 @@ public sealed class FeatureBuilder
 
     private readonly double[] _log;
     private readonly (string Name, double[] Values, bool Weather)[] _covariates;
-    private readonly Dictionary<int, double[]> _originCache = [];
+    private readonly double[]?[] _originCache;
 
     public FeatureBuilder(double[] target, HourlySeries series, FeatureLayout layout)
     {
@@ -46,6 +46,7 @@ public sealed class FeatureBuilder
         Series = series;
         Layout = layout;
         _log = target.Select(v => double.IsNaN(v) ? double.NaN : Math.Log(1 + Math.Max(0, v))).ToArray();
+        _originCache = new double[]?[target.Length];
         _covariates = layout.Covariates
             .Select(c => (c, series.Channel(c) ?? Enumerable.Repeat(double.NaN, series.Length).ToArray(), FeatureLayout.IsWeather(c)))
             .ToArray();
@@ -112,10 +113,10 @@ public sealed class FeatureBuilder
     /// <summary>Origin features of t (cached; the caller must not change the array).</summary>
     public double[] Origin(int t)
     {
-        lock (_originCache)
-        {
-            if (_originCache.TryGetValue(t, out var cached)) return cached;
-        }
+        // One slot per hour of the grid, filled without a lock: two threads that build the same origin at once build
+        // equal arrays and the first one stored is kept. Origins off the grid are built each time.
+        var cacheable = (uint)t < (uint)_originCache.Length;
+        if (cacheable && Volatile.Read(ref _originCache[t]) is { } cached) return cached;
         var f = new double[OriginNames.Count];
         if (!TryLevel(t, out var level, out var age))
         {
@@ -141,8 +142,7 @@ public sealed class FeatureBuilder
             f[n++] = weather ? now - week : Log1p(now) - Log1p(week);
             f[n++] = weather ? day - week : Log1p(day) - Log1p(week);
         }
-        lock (_originCache) _originCache[t] = f;
-        return f;
+        return cacheable ? Interlocked.CompareExchange(ref _originCache[t], f, null) ?? f : f;
     }
 
     /// <summary>Features of the target hour t + h, known at origin t.</summary>

@@ -44,7 +44,8 @@ public sealed class LinearFamily : IForecastFamily
     /// <summary>The design row of a point: horizon intercepts, then raw x basis, then indicators x basis (unstandardised).</summary>
     private static void Design(ReadOnlySpan<double> raw, int horizon, int[] indicators, Span<double> x)
     {
-        x.Clear();
+        // Everything after the horizon intercepts is written below.
+        x[..FeatureBuilder.MaxHorizon].Clear();
         x[horizon - 1] = 1;
         var n = FeatureBuilder.MaxHorizon;
         foreach (var b in Basis)

@@ -108,7 +108,10 @@ public static class ProfileShrink
         }
         if (minOrigin > maxOrigin) return (weights, damping, crossed);
         var span = maxOrigin - minOrigin + 1;
-        int FoldOf(int i) => (int)Math.Min(Folds - 1, (long)(points[i].Origin - minOrigin) * Folds / span);
+        var folds = new int[points.Count];
+        for (var h = 0; h < usable.Length; h++)
+            foreach (var i in usable[h]) folds[i] = (int)Math.Min(Folds - 1, (long)(points[i].Origin - minOrigin) * Folds / span);
+        int FoldOf(int i) => folds[i];
 
         double Error(int i, (double W, double D) x) => Math.Abs(actual[i] - Math.Max(0, Math.Exp(level[i] + Combine(x.W, x.D, forecast[i], profile[i])) - 1));
 
@@ -116,6 +119,14 @@ public static class ProfileShrink
         {
             if (pool.Count < MinimumPairs) return (0, 0);
             var stride = Math.Max(1, (pool.Count + MaxPairs - 1) / MaxPairs);
+            // The thinned pairs side by side, read once per grid point (the same sums, in the same order, as Error).
+            var m = (pool.Count + stride - 1) / stride;
+            var (a, l, f, p) = (new double[m], new double[m], new double[m], new double[m]);
+            for (var j = 0; j < m; j++)
+            {
+                var i = pool[j * stride];
+                (a[j], l[j], f[j], p[j]) = (actual[i], level[i], forecast[i], profile[i]);
+            }
             var best = (W: 0.0, D: 0.0, Sum: double.PositiveInfinity);
             var steps = (int)Math.Round(MaxWeight / Step);
             // Every pair of shares on the grid, the smaller total first: ties go to more weight on the forecast.
@@ -124,7 +135,7 @@ public static class ProfileShrink
                 {
                     var x = (W: s * Step, D: (total - s) * Step);
                     double sum = 0;
-                    for (var j = 0; j < pool.Count; j += stride) sum += Error(pool[j], x);
+                    for (var j = 0; j < m; j++) sum += Math.Abs(a[j] - Math.Max(0, Math.Exp(l[j] + Combine(x.W, x.D, f[j], p[j])) - 1));
                     if (sum < best.Sum - 1e-9) best = (x.W, x.D, sum);
                 }
             return (best.W, best.D);
@@ -140,8 +151,10 @@ public static class ProfileShrink
             var foldWeights = new (double W, double D)[Folds];
             for (var f = 0; f < Folds; f++)
             {
-                var fold = f;
-                foldWeights[f] = Best(pool.Where(i => FoldOf(i) != fold).ToList());
+                var others = new List<int>(pool.Count);
+                foreach (var i in pool)
+                    if (folds[i] != f) others.Add(i);
+                foldWeights[f] = Best(others);
             }
             double shrunk = 0, plain = 0;
             foreach (var i in pool)

@@ -139,7 +139,7 @@ public sealed class ForecastTrainer(IReadOnlyList<IForecastFamily> families, For
             {
                 scored[family.Family] = sc;
                 lastModels[family.Family] = model;
-                o = Outcome(family.Family, model, features, sc, bounds, seconds, samples) with { TrainedThrough = lastFitEnd };
+                o = Outcome(family.Family, model, features, sc, bounds, seconds, samples, bands: !settings.BlendWithBaselines) with { TrainedThrough = lastFitEnd };
             }
             outcomes.Add(o);
             progress?.Invoke(o);
@@ -164,7 +164,7 @@ public sealed class ForecastTrainer(IReadOnlyList<IForecastFamily> families, For
             }
             var ensemble = new EnsembleModel(members.Select(f => lastModels[f]).ToList());
             scored[ModelFamily.Ensemble] = sc;
-            var o = Outcome(ModelFamily.Ensemble, ensemble, features, sc, bounds, 0, outcomes.Where(x => members.Contains(x.Family)).Sum(x => x.Samples))
+            var o = Outcome(ModelFamily.Ensemble, ensemble, features, sc, bounds, 0, outcomes.Where(x => members.Contains(x.Family)).Sum(x => x.Samples), bands: !settings.BlendWithBaselines)
                 with { TrainedThrough = lastFitEnd };
             outcomes.Add(o);
             progress?.Invoke(o);
@@ -356,9 +356,13 @@ public sealed class ForecastTrainer(IReadOnlyList<IForecastFamily> families, For
     /// A candidate's figures over all validation windows. Bands: calibrated on the newest out-of-sample residuals
     /// (<see cref="BandCalibration"/>); coverage: of bands calibrated on the earlier windows only, on the last window.
     /// </summary>
-    private FamilyOutcome Outcome(ModelFamily family, IForecastModel model, FeatureBuilder features, Scored sc, int[] bounds, double seconds, int samples)
+    /// <param name="bands">False when the outcome is only a step (a candidate before its blend, which is judged and calibrated
+    /// again as blended): its figures without the bands.</param>
+    private FamilyOutcome Outcome(ModelFamily family, IForecastModel model, FeatureBuilder features, Scored sc, int[] bounds, double seconds, int samples, bool bands = true)
     {
         var perHorizon = PerHorizon(features, sc.Points, sc.Deltas);
+        if (!bands)
+            return new FamilyOutcome(family, perHorizon, ForecastMetrics.Average(perHorizon), new Dictionary<double, double[]>(), model, seconds, samples, null);
         var n = bounds[^1];
         var halfWidths = BandCalibration.HalfWidths(features, sc.Points, sc.Deltas, n - settings.BandWindowHours, n, settings.BandsWiderOfAll);
         // Out of sample: calibrated on what came before the last window (or before the second half of a single one).
