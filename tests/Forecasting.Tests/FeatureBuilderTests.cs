@@ -34,6 +34,28 @@ public class FeatureBuilderTests
     }
 
     [Fact]
+    public void Origins_built_by_many_threads_at_once_equal_those_built_one_by_one_and_are_kept()
+    {
+        var series = Synthetic.DailyCycle(30, seed: 3);
+        var alone = Build(series);
+        var shared = Build(series);
+        var expected = Enumerable.Range(-5, series.Length + 10).Select(alone.Origin).ToArray();
+        var seen = new double[expected.Length][];
+        // Every origin asked by several threads at the same time, in different orders.
+        Parallel.For(0, expected.Length * 4, new ParallelOptions { MaxDegreeOfParallelism = 8 }, k =>
+        {
+            var i = k % 4 == 0 ? k / 4 : expected.Length - 1 - (k % expected.Length);
+            var f = shared.Origin(i - 5);
+            Assert.Equal(expected[i], f);
+            if (i - 5 >= 0 && i - 5 < series.Length) Interlocked.CompareExchange(ref seen[i], f, null);
+        });
+        for (var t = 0; t < series.Length; t++)
+            Assert.Same(seen[t + 5], shared.Origin(t));   // one array per hour of the grid, whoever built it
+        Assert.NotSame(shared.Origin(-1), shared.Origin(-1));   // off the grid: built each time, not kept
+        Assert.All(shared.Origin(-1), v => Assert.True(double.IsNaN(v)));
+    }
+
+    [Fact]
     public void Lag_2_is_the_hour_before_the_latest_relative_to_the_latest()
     {
         var f = Build(Synthetic.DailyCycle(10));
