@@ -317,9 +317,15 @@ async Task<List<string>> WaitReadyAsync()
 
 async Task<int> TrainedAsync()
 {
-    var list = await http.GetFromJsonAsync<JsonElement>("/api/v1/models/list");
-    return list.GetProperty("models").EnumerateArray().Where(m => m.GetProperty("last_trained_at").ValueKind != JsonValueKind.Null)
-        .Select(m => m.GetProperty("city_id").GetString()).Distinct().Count();
+    // The list is paged by city (at most 500 a page).
+    var trained = new HashSet<string>();
+    for (var page = 1; ; page++)
+    {
+        var list = await http.GetFromJsonAsync<JsonElement>($"/api/v1/models/list?limit=500&page={page}");
+        foreach (var m in list.GetProperty("models").EnumerateArray())
+            if (m.GetProperty("last_trained_at").ValueKind != JsonValueKind.Null) trained.Add(m.GetProperty("city_id").GetString()!);
+        if (page * 500 >= list.GetProperty("meta").GetProperty("found").GetInt32()) return trained.Count;
+    }
 }
 
 async Task<int> UnfinishedAsync(List<long> jobs)

@@ -48,6 +48,26 @@ public sealed class PagingTests(EmbeddedAppWithRedis app)
     }
 
     [Fact]
+    public async Task Model_list_pages_put_together_are_the_whole_list_and_filters_count_cities()
+    {
+        var whole = await Get("/api/v1/models/list");
+        var pages = new[] { await Get("/api/v1/models/list?limit=25"), await Get("/api/v1/models/list?limit=25&page=2"), await Get("/api/v1/models/list?limit=25&page=3") };
+
+        Assert.Equal((56, 1, 100), Meta(whole));
+        Assert.Equal([(56, 1, 25), (56, 2, 25), (56, 3, 25)], pages.Select(Meta));
+        List<string> Cities(JsonElement body) => Ids(body, "models").Distinct().ToList();
+        Assert.Equal([25, 25, 6], pages.Select(p => Cities(p).Count));
+        Assert.Equal(Cities(whole), pages.SelectMany(Cities));
+        Assert.All(pages, p => Assert.Equal(p.GetProperty("models").GetArrayLength(), p.GetProperty("count").GetInt32()));
+
+        var state = await Get("/api/v1/models/list?state=maharashtra");
+        var catalog = await Get("/api/v1/cities/?state=Maharashtra");
+        Assert.Equal(Meta(catalog).Found, Meta(state).Found);
+        Assert.InRange(Meta(state).Found, 2, 55);
+        Assert.Equal(Ids(catalog, "cities", "id"), Cities(state));
+    }
+
+    [Fact]
     public async Task A_page_past_the_end_is_empty_and_still_counts_what_was_found()
     {
         var rankings = await Get("/api/v1/cities/rankings?limit=10&page=7");
@@ -139,6 +159,9 @@ public sealed class PagingTests(EmbeddedAppWithRedis app)
     [InlineData("/api/v1/cities/?bbox=1,2,3,4,5", "bbox")]
     [InlineData("/api/v1/cities/compare?cities=Delhi&limit=21", "limit")]
     [InlineData("/api/v1/cities/compare?cities=Delhi&page=0", "page")]
+    [InlineData("/api/v1/models/list?limit=501", "limit")]
+    [InlineData("/api/v1/models/list?page=0", "page")]
+    [InlineData("/api/v1/models/list?bbox=78,28,77,29", "bbox")]
     public async Task Bad_paging_and_filter_values_are_400_problems_naming_the_parameter(string path, string parameter)
     {
         var response = await app.Http.GetAsync(path);

@@ -1,6 +1,7 @@
 using AirQuality.Domain.Cities;
 using AirQuality.Grains.Abstractions;
 using AirQuality.Grains;
+using AirQuality.WebFront.Contracts;
 using AirQuality.WebFront.Infrastructure;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -13,8 +14,14 @@ public static class ModelsApi
     public sealed record ModelSummaryDto(string City, string CityId, string Target, string Champion, int? Version, double? ValidationMae, double? ValidationR2,
         double? LiveMae, int Versions, int Retrains, DateTime? LastTrainedAt, bool Training);
 
-    /// <summary>Every city's champions.</summary>
-    public sealed record ModelListDto(int Count, IReadOnlyList<ModelSummaryDto> Models);
+    /// <summary>The champions of a page of cities (<see cref="PageMetaDto.Found"/> counts the matching cities, not rows).</summary>
+    public sealed record ModelListDto(int Count, IReadOnlyList<ModelSummaryDto> Models, PageMetaDto Meta);
+
+    /// <summary>Cities of a model-list page when `limit` is not given (the whole default catalog).</summary>
+    public const int DefaultLimit = 100;
+
+    /// <summary>Most cities of one model-list page: each is a grain call and a registry.</summary>
+    public const int MaxLimit = 500;
 
     /// <summary>A city's registry.</summary>
     public sealed record ModelPerformanceDto(string City, ModelRegistryView Registry);
@@ -29,9 +36,11 @@ public static class ModelsApi
             .WithDescription("Every target's champion and versions with `{city, model, version, trained_at, samples, metrics{r2, rmse, mae, mape}}` (validation, averaged over 1-48 h, and per horizon), band coverage, live accuracy of issued forecasts, retraining count and recent events. `registry.live_skill` lists, per target and horizon, the forecasts the service issued and scored once their hour was observed: `{target, horizon_hours, count, mae, persistence_mae, skill}` with persistence scored on the same hours and skill = 1 - mae / persistence_mae.");
 
         group.MapGet("/list", List)
+            .Produces<ModelListDto>()
             .WithName("ListModels")
-            .WithSummary("Champions of every city")
-            .WithDescription("One row per city and target: the serving family and version, its validation MAE and R², live MAE, and retraining status.");
+            .WithSummary("Champions of every city, a page of cities at a time")
+            .WithDescription($"One row per city and target: the serving family and version, its validation MAE and R², live MAE, and retraining status. Paged by city in catalog order like the catalog: `limit` cities (default {DefaultLimit}, at most {MaxLimit}) and `page` (from 1); `meta.found` counts every matching city. Filters: `state` (case-insensitive) and `bbox=minLon,minLat,maxLon,maxLat`.")
+            .ProducesProblem(StatusCodes.Status400BadRequest);
 
         group.MapPost("/retrain/{city}", Retrain)
             .WithName("RetrainCity")
@@ -61,18 +70,25 @@ public static class ModelsApi
         return TypedResults.Ok(new ModelPerformanceDto(c.Name, view));
     }
 
-    internal static async Task<Ok<ModelListDto>> List(CityCatalog catalog, IGrainFactory grains, GrainCallPolicy policy)
+    internal static async Task<IResult> List(string? limit, string? page, string? state, string? bbox, CityCatalog catalog, IGrainFactory grains, GrainCallPolicy policy)
     {
-        var views = await policy.RunAsync(_ => Task.WhenAll(catalog.All.Select(c => grains.GetGrain<ICityForecastGrain>(GrainKeys.Forecast(c.Id)).GetModels())));
+        if (!Paging.TryParse(limit, page, DefaultLimit, MaxLimit, out var paging, out var bad)) return bad!;
+        if (!ListFilters.TryState(state, out var st, out bad)) return bad!;
+        if (!ListFilters.TryBox(bbox, out var box, out bad)) return bad!;
+        IReadOnlyList<City> all = st is null && box is null ? catalog.All
+            : catalog.All.Where(c => (st is null || string.Equals(c.State, st, StringComparison.OrdinalIgnoreCase)) && (box is null || box.Contains(c.Latitude, c.Longitude))).ToList();
+        // Only the page's cities are asked: a catalog of thousands costs one page of grain calls, not thousands.
+        var cities = paging.Of(all);
+        var views = await policy.RunAsync(_ => Task.WhenAll(cities.Select(c => grains.GetGrain<ICityForecastGrain>(GrainKeys.Forecast(c.Id)).GetModels())));
         var rows = new List<ModelSummaryDto>();
-        foreach (var (c, v) in catalog.All.Zip(views))
+        foreach (var (c, v) in cities.Zip(views))
             foreach (var t in v.Targets)
             {
                 var champion = t.Versions.FirstOrDefault(x => x.Version == t.ChampionVersion);
                 rows.Add(new ModelSummaryDto(c.Name, c.Id, t.Target, t.Champion, t.ChampionVersion, champion?.Metrics.Mae, champion?.Metrics.R2,
                     t.LiveMae, t.Versions.Count, v.Retrains, v.LastTrainedAt, v.Training));
             }
-        return TypedResults.Ok(new ModelListDto(rows.Count, rows));
+        return TypedResults.Ok(new ModelListDto(rows.Count, rows, paging.Meta(all.Count)));
     }
 
     internal static async Task<Results<Accepted<RetrainAnswer>, Ok<RetrainAnswer>, ProblemHttpResult>> Retrain(string city, CityCatalog catalog, IGrainFactory grains)

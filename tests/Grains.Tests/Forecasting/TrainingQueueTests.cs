@@ -157,6 +157,8 @@ public sealed class TrainingQueueTests(TrainingQueueDatabase database) : IClassF
             // Three rounds per city, and while they run every city is asked for again and again: refused while active.
             for (var round = 0; round < 3; round++)
             {
+                // Held until every duplicate was refused: a run that finished first would make the city free again.
+                runner.Hold();
                 foreach (var c in cities)
                 {
                     var r = await producer.EnqueueAsync(Request(c, $"round {round}"));
@@ -164,6 +166,7 @@ public sealed class TrainingQueueTests(TrainingQueueDatabase database) : IClassF
                     queued.Add(r.JobId!.Value);
                     Assert.Equal(EnqueueStatus.AlreadyQueued, (await (round % 2 == 0 ? qa : qb).EnqueueAsync(Request(c, "duplicate"))).Status);
                 }
+                runner.Release();
                 await Eventually.UntilAsync(async () =>
                 {
                     foreach (var c in cities)
@@ -338,8 +341,21 @@ public sealed class TrainingQueueTests(TrainingQueueDatabase database) : IClassF
     {
         private readonly ConcurrentDictionary<string, int> _running = new();
         private int _maxOverlap;
+        private volatile TaskCompletionSource _gate = Open();
 
         public int MaxOverlap => Volatile.Read(ref _maxOverlap);
+
+        /// <summary>Runs started from now on wait (after their work) until <see cref="Release"/>.</summary>
+        public void Hold() => _gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public void Release() => _gate.TrySetResult();
+
+        private static TaskCompletionSource Open()
+        {
+            var open = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            open.SetResult();
+            return open;
+        }
 
         public async Task<TrainingReport> RunAsync(TrainingJob job, CancellationToken cancellationToken)
         {
@@ -351,7 +367,9 @@ public sealed class TrainingQueueTests(TrainingQueueDatabase database) : IClassF
             try
             {
                 // Stands for the training's work: a run that takes time, so overlapping runs would be seen.
+                var gate = _gate.Task;
                 if (work > TimeSpan.Zero) await Task.Delay(work, cancellationToken);
+                await gate.WaitAsync(cancellationToken);
                 return new TrainingReport(job.CityId, job.Reason, DateTime.UtcNow, DateTime.UtcNow, 0, [], null);
             }
             finally
