@@ -55,8 +55,7 @@ public static class CitiesApi
         if (!Paging.TryParse(limit, page, DefaultLimit, MaxLimit, out var paging, out var bad)) return bad!;
         if (!ListFilters.TryState(state, out var st, out bad)) return bad!;
         if (!ListFilters.TryBox(bbox, out var box, out bad)) return bad!;
-        IReadOnlyList<City> all = st is null && box is null ? catalog.All
-            : catalog.All.Where(c => (st is null || string.Equals(c.State, st, StringComparison.OrdinalIgnoreCase)) && (box is null || box.Contains(c.Latitude, c.Longitude))).ToList();
+        var all = ListFilters.Cities(catalog.All, st, box);
         var rows = paging.Of(all).Select(CityDto.From).ToList();
         return TypedResults.Ok(new CityListDto(rows.Count, rows, paging.Meta(all.Count)));
     }

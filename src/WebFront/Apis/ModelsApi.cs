@@ -75,8 +75,7 @@ public static class ModelsApi
         if (!Paging.TryParse(limit, page, DefaultLimit, MaxLimit, out var paging, out var bad)) return bad!;
         if (!ListFilters.TryState(state, out var st, out bad)) return bad!;
         if (!ListFilters.TryBox(bbox, out var box, out bad)) return bad!;
-        IReadOnlyList<City> all = st is null && box is null ? catalog.All
-            : catalog.All.Where(c => (st is null || string.Equals(c.State, st, StringComparison.OrdinalIgnoreCase)) && (box is null || box.Contains(c.Latitude, c.Longitude))).ToList();
+        var all = ListFilters.Cities(catalog.All, st, box);
         // Only the page's cities are asked: a catalog of thousands costs one page of grain calls, not thousands.
         var cities = paging.Of(all);
         var views = await policy.RunAsync(_ => Task.WhenAll(cities.Select(c => grains.GetGrain<ICityForecastGrain>(GrainKeys.Forecast(c.Id)).GetModels())));

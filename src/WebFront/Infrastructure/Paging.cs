@@ -1,5 +1,6 @@
 using System.Globalization;
 using AirQuality.Domain.Aqi;
+using AirQuality.Domain.Cities;
 using AirQuality.Grains.Abstractions;
 using AirQuality.WebFront.Contracts;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -33,6 +34,11 @@ public readonly record struct Paging(int Page, int Limit)
 /// <summary>Filters of the lists: `state`, `category` and `bbox`.</summary>
 public static class ListFilters
 {
+    /// <summary>The cities of <paramref name="all"/> in <paramref name="state"/> (case-insensitive) and inside <paramref name="box"/>, in their order; either may be absent.</summary>
+    public static IReadOnlyList<City> Cities(IReadOnlyList<City> all, string? state, GeoBox? box) =>
+        state is null && box is null ? all
+            : all.Where(c => (state is null || string.Equals(c.State, state, StringComparison.OrdinalIgnoreCase)) && (box is null || box.Contains(c.Latitude, c.Longitude))).ToList();
+
     /// <summary>Longest state name accepted (the longest of India is far shorter).</summary>
     public const int MaxStateLength = 64;
 
