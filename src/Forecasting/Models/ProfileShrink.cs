@@ -79,6 +79,10 @@ public static class ProfileShrink
         return (1 - w - d) * forecast + w * profile;
     }
 
+    /// <summary>The absolute error, in the target's unit, of a forecast delta shrunk by the shares (w, d) from the origin's level.</summary>
+    private static double AbsoluteError(double actual, double level, double forecast, double profile, double w, double d) =>
+        Math.Abs(actual - Math.Max(0, Math.Exp(level + Combine(w, d, forecast, profile)) - 1));
+
     /// <summary>
     /// Fits the weights on validation forecasts (<paramref name="forecast"/>, with their <paramref name="profile"/>
     /// deltas) and returns them with the forecasts as cross-fitted: each fold's shrunk by weights fitted on the other
@@ -113,13 +117,13 @@ public static class ProfileShrink
             foreach (var i in usable[h]) folds[i] = (int)Math.Min(Folds - 1, (long)(points[i].Origin - minOrigin) * Folds / span);
         int FoldOf(int i) => folds[i];
 
-        double Error(int i, (double W, double D) x) => Math.Abs(actual[i] - Math.Max(0, Math.Exp(level[i] + Combine(x.W, x.D, forecast[i], profile[i])) - 1));
+        double Error(int i, (double W, double D) x) => AbsoluteError(actual[i], level[i], forecast[i], profile[i], x.W, x.D);
 
         (double W, double D) Best(List<int> pool)
         {
             if (pool.Count < MinimumPairs) return (0, 0);
             var stride = Math.Max(1, (pool.Count + MaxPairs - 1) / MaxPairs);
-            // The thinned pairs side by side, read once per grid point (the same sums, in the same order, as Error).
+            // The thinned pairs side by side, read once per grid point.
             var m = (pool.Count + stride - 1) / stride;
             var (a, l, f, p) = (new double[m], new double[m], new double[m], new double[m]);
             for (var j = 0; j < m; j++)
@@ -135,7 +139,7 @@ public static class ProfileShrink
                 {
                     var x = (W: s * Step, D: (total - s) * Step);
                     double sum = 0;
-                    for (var j = 0; j < m; j++) sum += Math.Abs(a[j] - Math.Max(0, Math.Exp(l[j] + Combine(x.W, x.D, f[j], p[j])) - 1));
+                    for (var j = 0; j < m; j++) sum += AbsoluteError(a[j], l[j], f[j], p[j], x.W, x.D);
                     if (sum < best.Sum - 1e-9) best = (x.W, x.D, sum);
                 }
             return (best.W, best.D);
