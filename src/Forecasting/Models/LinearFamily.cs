@@ -1,4 +1,3 @@
-using System.Buffers;
 using AirQuality.Forecasting.Features;
 using MathNet.Numerics.LinearAlgebra;
 
@@ -64,151 +63,138 @@ public sealed class LinearFamily : IForecastFamily
         var points = window.Sample(features, settings.LinearMaxRows);
         if (points.Count < 50) throw new InsufficientHistoryException($"{points.Count} usable training samples; at least 50 are needed");
         var rawWidth = RawWidth(features);
-        // The two large buffers (megabytes at a few thousand rows: the large object heap, collected only with gen2) are
-        // rented, so a silo retraining thousands of places does not leave a trail of them between full collections.
-        var raws = ArrayPool<double>.Shared.Rent(points.Count * rawWidth);
-        double[]? gz = null;
-        try
+        var raws = new double[points.Count * rawWidth];
+        var missingAnywhere = new bool[rawWidth];
+        for (var i = 0; i < points.Count; i++)
         {
-            Array.Clear(raws, 0, points.Count * rawWidth);
-            var missingAnywhere = new bool[rawWidth];
-            for (var i = 0; i < points.Count; i++)
-            {
-                var row = raws.AsSpan(i * rawWidth, rawWidth);
-                WriteRaw(features, points[i], row);
-                for (var j = 0; j < rawWidth; j++) missingAnywhere[j] |= double.IsNaN(row[j]);
-            }
-            var indicators = Enumerable.Range(0, rawWidth).Where(j => missingAnywhere[j]).ToArray();
-            var p = DesignWidth(rawWidth, indicators.Length);
-            var scales = MlNetFamily.HorizonScales(features, points);
-            var weights = MlNetFamily.LevelWeights(features, points, settings.LevelWeightPower);
+            var row = raws.AsSpan(i * rawWidth, rawWidth);
+            WriteRaw(features, points[i], row);
+            for (var j = 0; j < rawWidth; j++) missingAnywhere[j] |= double.IsNaN(row[j]);
+        }
+        var indicators = Enumerable.Range(0, rawWidth).Where(j => missingAnywhere[j]).ToArray();
+        var p = DesignWidth(rawWidth, indicators.Length);
+        var scales = MlNetFamily.HorizonScales(features, points);
+        var weights = MlNetFamily.LevelWeights(features, points, settings.LevelWeightPower);
 
-            // The design row is [one-hot horizon, b_1(h) z, ..., b_4(h) z] with z = [raw (NaN as 0), indicators], so every
-            // sum the normal equations need is a per-horizon sum over z: the rows are summed once per horizon (m x m each)
-            // and the (48 + 4m)-wide system is assembled from those, instead of summing a (48 + 4m)² outer product per row.
-            var m = rawWidth + indicators.Length;
-            var hs = FeatureBuilder.MaxHorizon;
-            var count = new double[hs];
-            var wsum = new double[hs];
-            var wy = new double[hs];
-            var z1 = new double[hs * m];     // unweighted sums of z (column means)
-            var z2 = new double[hs * m];     // unweighted sums of z² (column deviations)
-            var sz = new double[hs * m];     // weighted sums of z
-            var yz = new double[hs * m];     // weighted sums of y z
-            gz = ArrayPool<double>.Shared.Rent(hs * m * m); // weighted sums of z zᵀ (upper triangle)
-            Array.Clear(gz, 0, hs * m * m);
-            var z = new double[m];
-            double weightSum = 0;
-            for (var i = 0; i < points.Count; i++)
-            {
-                var raw = raws.AsSpan(i * rawWidth, rawWidth);
-                for (var j = 0; j < rawWidth; j++) z[j] = double.IsNaN(raw[j]) ? 0 : raw[j];
-                for (var k = 0; k < indicators.Length; k++) z[rawWidth + k] = double.IsNaN(raw[indicators[k]]) ? 1 : 0;
-                var h = points[i].Horizon - 1;
-                var w = weights[i];
-                var y = features.Delta(points[i].Origin, points[i].Horizon) / scales[h];
-                weightSum += w;
-                count[h]++;
-                wsum[h] += w;
-                wy[h] += w * y;
-                var o = h * m;
-                var g = h * m * m;
-                for (var j = 0; j < m; j++)
-                {
-                    var v = z[j];
-                    z1[o + j] += v;
-                    z2[o + j] += v * v;
-                    if (v == 0) continue;
-                    var wv = w * v;
-                    sz[o + j] += wv;
-                    yz[o + j] += wv * y;
-                    var row = g + j * m;
-                    for (var k = j; k < m; k++) gz[row + k] += wv * z[k];
-                }
-                if (i % 1024 == 0) cancellationToken.ThrowIfCancellationRequested();
-            }
-            var n = (double)points.Count;
-            var basis = new double[Basis.Length, hs];
-            for (var b = 0; b < Basis.Length; b++)
-                for (var h = 0; h < hs; h++) basis[b, h] = Basis[b](h + 1);
-            int Column(int b, int j) => hs + b * m + j;
-            // Column means and deviations (unweighted) of the slope columns; the horizon intercepts stay 0/1.
-            var mean = new double[p];
-            var std = new double[p];
-            Array.Fill(std, 1);
-            for (var b = 0; b < Basis.Length; b++)
-                for (var j = 0; j < m; j++)
-                {
-                    double s1 = 0, s2 = 0;
-                    for (var h = 0; h < hs; h++)
-                    {
-                        var w = basis[b, h];
-                        s1 += w * z1[h * m + j];
-                        s2 += w * w * z2[h * m + j];
-                    }
-                    var mu = s1 / n;
-                    var variance = s2 / n - mu * mu;
-                    var c = Column(b, j);
-                    mean[c] = mu;
-                    // A column constant on the training rows (up to rounding) is left unscaled.
-                    std[c] = variance > 1e-12 * (s2 / n + 1e-12) && Math.Sqrt(variance) > 1e-9 ? Math.Sqrt(variance) : 1;
-                }
-            // Unstandardised weighted sums: G = Xᵀ W X, s = Xᵀ W 1, g = Xᵀ W y.
-            var a = new double[p, p];
-            var sx = new double[p];
-            var gy = new double[p];
-            double wyAll = 0;
-            for (var h = 0; h < hs; h++)
-            {
-                a[h, h] = wsum[h];
-                sx[h] = wsum[h];
-                gy[h] = wy[h];
-                wyAll += wy[h];
-            }
-            for (var b = 0; b < Basis.Length; b++)
-                for (var j = 0; j < m; j++)
-                {
-                    var cj = Column(b, j);
-                    for (var h = 0; h < hs; h++)
-                    {
-                        var w = basis[b, h];
-                        a[h, cj] = w * sz[h * m + j];
-                        sx[cj] += w * sz[h * m + j];
-                        gy[cj] += w * yz[h * m + j];
-                    }
-                    for (var c2 = b; c2 < Basis.Length; c2++)
-                        for (var k = c2 == b ? j : 0; k < m; k++)
-                        {
-                            var (lo, hi) = j <= k ? (j, k) : (k, j);
-                            double sum = 0;
-                            for (var h = 0; h < hs; h++) sum += basis[b, h] * basis[c2, h] * gz[h * m * m + lo * m + hi];
-                            a[cj, Column(c2, k)] = sum;
-                        }
-                }
-            // Standardised: x~ = (x - mean) / std on every column (mean 0 and std 1 for the intercepts).
-            var rhs = new double[p];
-            for (var j = 0; j < p; j++)
-            {
-                rhs[j] = (gy[j] - mean[j] * wyAll) / std[j];
-                for (var k = j; k < p; k++)
-                    a[j, k] = (a[j, k] - mean[j] * sx[k] - mean[k] * sx[j] + mean[j] * mean[k] * weightSum) / (std[j] * std[k]);
-            }
-            cancellationToken.ThrowIfCancellationRequested();
-            var lambda = settings.LinearL2 * weightSum;
-            for (var j = 0; j < p; j++)
-            {
-                for (var k = 0; k < j; k++) a[j, k] = a[k, j];
-                a[j, j] += j < FeatureBuilder.MaxHorizon ? 1e-6 * weightSum : Math.Max(lambda, 1e-9 * weightSum);
-            }
-            var beta = Matrix<double>.Build.DenseOfArray(a).Cholesky().Solve(Vector<double>.Build.DenseOfArray(rhs)).ToArray();
-            if (beta.Any(v => !double.IsFinite(v))) throw new InvalidOperationException("the ridge solution is not finite");
-            return new Model(rawWidth, indicators, mean, std, beta, scales);
-        }
-        finally
+        // The design row is [one-hot horizon, b_1(h) z, ..., b_4(h) z] with z = [raw (NaN as 0), indicators], so every
+        // sum the normal equations need is a per-horizon sum over z: the rows are summed once per horizon (m x m each)
+        // and the (48 + 4m)-wide system is assembled from those, instead of summing a (48 + 4m)² outer product per row.
+        var m = rawWidth + indicators.Length;
+        var hs = FeatureBuilder.MaxHorizon;
+        var count = new double[hs];
+        var wsum = new double[hs];
+        var wy = new double[hs];
+        var z1 = new double[hs * m];     // unweighted sums of z (column means)
+        var z2 = new double[hs * m];     // unweighted sums of z² (column deviations)
+        var sz = new double[hs * m];     // weighted sums of z
+        var yz = new double[hs * m];     // weighted sums of y z
+        var gz = new double[hs * m * m]; // weighted sums of z zᵀ (upper triangle)
+        var z = new double[m];
+        double weightSum = 0;
+        for (var i = 0; i < points.Count; i++)
         {
-            ArrayPool<double>.Shared.Return(raws);
-            if (gz is not null) ArrayPool<double>.Shared.Return(gz);
+            var raw = raws.AsSpan(i * rawWidth, rawWidth);
+            for (var j = 0; j < rawWidth; j++) z[j] = double.IsNaN(raw[j]) ? 0 : raw[j];
+            for (var k = 0; k < indicators.Length; k++) z[rawWidth + k] = double.IsNaN(raw[indicators[k]]) ? 1 : 0;
+            var h = points[i].Horizon - 1;
+            var w = weights[i];
+            var y = features.Delta(points[i].Origin, points[i].Horizon) / scales[h];
+            weightSum += w;
+            count[h]++;
+            wsum[h] += w;
+            wy[h] += w * y;
+            var o = h * m;
+            var g = h * m * m;
+            for (var j = 0; j < m; j++)
+            {
+                var v = z[j];
+                z1[o + j] += v;
+                z2[o + j] += v * v;
+                if (v == 0) continue;
+                var wv = w * v;
+                sz[o + j] += wv;
+                yz[o + j] += wv * y;
+                var row = g + j * m;
+                for (var k = j; k < m; k++) gz[row + k] += wv * z[k];
+            }
+            if (i % 1024 == 0) cancellationToken.ThrowIfCancellationRequested();
         }
+        var n = (double)points.Count;
+        var basis = new double[Basis.Length, hs];
+        for (var b = 0; b < Basis.Length; b++)
+            for (var h = 0; h < hs; h++) basis[b, h] = Basis[b](h + 1);
+        int Column(int b, int j) => hs + b * m + j;
+        // Column means and deviations (unweighted) of the slope columns; the horizon intercepts stay 0/1.
+        var mean = new double[p];
+        var std = new double[p];
+        Array.Fill(std, 1);
+        for (var b = 0; b < Basis.Length; b++)
+            for (var j = 0; j < m; j++)
+            {
+                double s1 = 0, s2 = 0;
+                for (var h = 0; h < hs; h++)
+                {
+                    var w = basis[b, h];
+                    s1 += w * z1[h * m + j];
+                    s2 += w * w * z2[h * m + j];
+                }
+                var mu = s1 / n;
+                var variance = s2 / n - mu * mu;
+                var c = Column(b, j);
+                mean[c] = mu;
+                // A column constant on the training rows (up to rounding) is left unscaled.
+                std[c] = variance > 1e-12 * (s2 / n + 1e-12) && Math.Sqrt(variance) > 1e-9 ? Math.Sqrt(variance) : 1;
+            }
+        // Unstandardised weighted sums: G = Xᵀ W X, s = Xᵀ W 1, g = Xᵀ W y.
+        var a = new double[p, p];
+        var sx = new double[p];
+        var gy = new double[p];
+        double wyAll = 0;
+        for (var h = 0; h < hs; h++)
+        {
+            a[h, h] = wsum[h];
+            sx[h] = wsum[h];
+            gy[h] = wy[h];
+            wyAll += wy[h];
+        }
+        for (var b = 0; b < Basis.Length; b++)
+            for (var j = 0; j < m; j++)
+            {
+                var cj = Column(b, j);
+                for (var h = 0; h < hs; h++)
+                {
+                    var w = basis[b, h];
+                    a[h, cj] = w * sz[h * m + j];
+                    sx[cj] += w * sz[h * m + j];
+                    gy[cj] += w * yz[h * m + j];
+                }
+                for (var c2 = b; c2 < Basis.Length; c2++)
+                    for (var k = c2 == b ? j : 0; k < m; k++)
+                    {
+                        var (lo, hi) = j <= k ? (j, k) : (k, j);
+                        double sum = 0;
+                        for (var h = 0; h < hs; h++) sum += basis[b, h] * basis[c2, h] * gz[h * m * m + lo * m + hi];
+                        a[cj, Column(c2, k)] = sum;
+                    }
+            }
+        // Standardised: x~ = (x - mean) / std on every column (mean 0 and std 1 for the intercepts).
+        var rhs = new double[p];
+        for (var j = 0; j < p; j++)
+        {
+            rhs[j] = (gy[j] - mean[j] * wyAll) / std[j];
+            for (var k = j; k < p; k++)
+                a[j, k] = (a[j, k] - mean[j] * sx[k] - mean[k] * sx[j] + mean[j] * mean[k] * weightSum) / (std[j] * std[k]);
+        }
+        cancellationToken.ThrowIfCancellationRequested();
+        var lambda = settings.LinearL2 * weightSum;
+        for (var j = 0; j < p; j++)
+        {
+            for (var k = 0; k < j; k++) a[j, k] = a[k, j];
+            a[j, j] += j < FeatureBuilder.MaxHorizon ? 1e-6 * weightSum : Math.Max(lambda, 1e-9 * weightSum);
+        }
+        var beta = Matrix<double>.Build.DenseOfArray(a).Cholesky().Solve(Vector<double>.Build.DenseOfArray(rhs)).ToArray();
+        if (beta.Any(v => !double.IsFinite(v))) throw new InvalidOperationException("the ridge solution is not finite");
+        return new Model(rawWidth, indicators, mean, std, beta, scales);
     }
 
     public IForecastModel Load(byte[] bytes)
