@@ -317,14 +317,15 @@ async Task<List<string>> WaitReadyAsync()
 
 async Task<int> TrainedAsync()
 {
-    // The list is paged by city (at most 500 a page).
+    // The list is paged by city.
+    const int PageSize = 500;   // the endpoint's maximum
     var trained = new HashSet<string>();
     for (var page = 1; ; page++)
     {
-        var list = await http.GetFromJsonAsync<JsonElement>($"/api/v1/models/list?limit=500&page={page}");
+        var list = await http.GetFromJsonAsync<JsonElement>($"/api/v1/models/list?limit={PageSize}&page={page}");
         foreach (var m in list.GetProperty("models").EnumerateArray())
             if (m.GetProperty("last_trained_at").ValueKind != JsonValueKind.Null) trained.Add(m.GetProperty("city_id").GetString()!);
-        if (page * 500 >= list.GetProperty("meta").GetProperty("found").GetInt32()) return trained.Count;
+        if (page * PageSize >= list.GetProperty("meta").GetProperty("found").GetInt32()) return trained.Count;
     }
 }
 

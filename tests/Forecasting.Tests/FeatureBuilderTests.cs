@@ -51,8 +51,12 @@ public class FeatureBuilderTests
         });
         for (var t = 0; t < series.Length; t++)
             Assert.Same(seen[t + 5], shared.Origin(t));   // one array per hour of the grid, whoever built it
-        Assert.NotSame(shared.Origin(-1), shared.Origin(-1));   // off the grid: built each time, not kept
-        Assert.All(shared.Origin(-1), v => Assert.True(double.IsNaN(v)));
+        // Past the grid's end the level is still known (the last hours): built each time, not kept, the same values.
+        var past = shared.Origin(series.Length);
+        Assert.Contains(past, v => !double.IsNaN(v));
+        Assert.NotSame(past, shared.Origin(series.Length));
+        Assert.Equal(past, shared.Origin(series.Length));
+        Assert.All(shared.Origin(-1), v => Assert.True(double.IsNaN(v)));   // before it: no level
     }
 
     [Fact]

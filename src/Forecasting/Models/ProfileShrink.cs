@@ -115,7 +115,6 @@ public static class ProfileShrink
         var folds = new int[points.Count];
         for (var h = 0; h < usable.Length; h++)
             foreach (var i in usable[h]) folds[i] = (int)Math.Min(Folds - 1, (long)(points[i].Origin - minOrigin) * Folds / span);
-        int FoldOf(int i) => folds[i];
 
         double Error(int i, (double W, double D) x) => AbsoluteError(actual[i], level[i], forecast[i], profile[i], x.W, x.D);
 
@@ -163,12 +162,12 @@ public static class ProfileShrink
             double shrunk = 0, plain = 0;
             foreach (var i in pool)
             {
-                shrunk += Error(i, foldWeights[FoldOf(i)]);
+                shrunk += Error(i, foldWeights[folds[i]]);
                 plain += Error(i, (0, 0));
             }
             if (!(shrunk < plain - 1e-9)) continue;
             (weights[h - 1], damping[h - 1]) = Best(pool);
-            foreach (var i in usable[h - 1]) crossed[i] = Combine(foldWeights[FoldOf(i)].W, foldWeights[FoldOf(i)].D, forecast[i], profile[i]);
+            foreach (var i in usable[h - 1]) crossed[i] = Combine(foldWeights[folds[i]].W, foldWeights[folds[i]].D, forecast[i], profile[i]);
         }
         return (weights, damping, crossed);
     }

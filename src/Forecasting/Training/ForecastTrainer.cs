@@ -78,6 +78,9 @@ public sealed class ForecastTrainer(IReadOnlyList<IForecastFamily> families, For
             outcomes.Add(o);
             progress?.Invoke(o);
         }
+        // Candidates are blended with the baselines (scored above) when the settings ask; their bands are then computed
+        // only as blended.
+        var blending = settings.BlendWithBaselines;
         // Per window, the deltas of each family that trained there (for the ensemble).
         var windowDeltas = Enumerable.Range(0, k).Select(_ => new Dictionary<ModelFamily, double[]>()).ToArray();
         // Every (family, window) fit is independent: they run side by side (settings.Parallelism at a time), each with
@@ -139,7 +142,7 @@ public sealed class ForecastTrainer(IReadOnlyList<IForecastFamily> families, For
             {
                 scored[family.Family] = sc;
                 lastModels[family.Family] = model;
-                o = Outcome(family.Family, model, features, sc, bounds, seconds, samples, bands: !settings.BlendWithBaselines) with { TrainedThrough = lastFitEnd };
+                o = Outcome(family.Family, model, features, sc, bounds, seconds, samples, bands: !blending) with { TrainedThrough = lastFitEnd };
             }
             outcomes.Add(o);
             progress?.Invoke(o);
@@ -164,7 +167,7 @@ public sealed class ForecastTrainer(IReadOnlyList<IForecastFamily> families, For
             }
             var ensemble = new EnsembleModel(members.Select(f => lastModels[f]).ToList());
             scored[ModelFamily.Ensemble] = sc;
-            var o = Outcome(ModelFamily.Ensemble, ensemble, features, sc, bounds, 0, outcomes.Where(x => members.Contains(x.Family)).Sum(x => x.Samples), bands: !settings.BlendWithBaselines)
+            var o = Outcome(ModelFamily.Ensemble, ensemble, features, sc, bounds, 0, outcomes.Where(x => members.Contains(x.Family)).Sum(x => x.Samples), bands: !blending)
                 with { TrainedThrough = lastFitEnd };
             outcomes.Add(o);
             progress?.Invoke(o);
@@ -172,8 +175,9 @@ public sealed class ForecastTrainer(IReadOnlyList<IForecastFamily> families, For
         // Each candidate is shrunk per horizon toward the baselines (weights fitted on the validation windows), and
         // judged, calibrated and served as blended.
         var blends = new Dictionary<ModelFamily, HorizonBlend>();
-        if (settings.BlendWithBaselines && scored.TryGetValue(ModelFamily.SeasonalNaive, out var seasonal))
+        if (blending)
         {
+            var seasonal = scored[ModelFamily.SeasonalNaive];
             for (var i = 0; i < outcomes.Count; i++)
             {
                 var o = outcomes[i];
