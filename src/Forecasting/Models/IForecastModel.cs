@@ -199,6 +199,40 @@ public sealed record ForecastSettings
     /// <summary>Refit every family on all the history, not only the champion (twice the training time; for studies).</summary>
     public bool RefitAllFamilies { get; init; }
 
+    /// <summary>
+    /// What is out of range in these settings, each naming the setting under <paramref name="prefix"/> (e.g.
+    /// "Forecasting:Training:"); empty when every value can train.
+    /// </summary>
+    public IReadOnlyList<string> Problems(string prefix)
+    {
+        var errors = new List<string>();
+        void Check(bool ok, string name, object value, string range)
+        {
+            if (!ok) errors.Add(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{prefix}{name} is {value}; it must be {range}."));
+        }
+        Check(MaxTrainingRows >= 100, nameof(MaxTrainingRows), MaxTrainingRows, "at least 100");
+        Check(LinearMaxRows >= 100, nameof(LinearMaxRows), LinearMaxRows, "at least 100");
+        Check(double.IsFinite(LinearL2) && LinearL2 >= 0, nameof(LinearL2), LinearL2, "0 or more");
+        Check(ForestTrees >= 1, nameof(ForestTrees), ForestTrees, "at least 1");
+        Check(ForestLeaves >= 2, nameof(ForestLeaves), ForestLeaves, "at least 2");
+        Check(TreeBins is >= 2 and <= 1024, nameof(TreeBins), TreeBins, "between 2 and 1024");
+        Check(BoostingRounds >= 1, nameof(BoostingRounds), BoostingRounds, "at least 1");
+        Check(BoostingLearningRate is > 0 and <= 1, nameof(BoostingLearningRate), BoostingLearningRate, "above 0 and at most 1");
+        Check(BoostingLeaves >= 2, nameof(BoostingLeaves), BoostingLeaves, "at least 2");
+        Check(LstmSteps >= 1, nameof(LstmSteps), LstmSteps, "at least 1");
+        Check(LstmBatch >= 1, nameof(LstmBatch), LstmBatch, "at least 1");
+        Check(LstmHidden >= 1, nameof(LstmHidden), LstmHidden, "at least 1");
+        Check(LstmSequenceHours is >= 1 and <= 24 * 14, nameof(LstmSequenceHours), LstmSequenceHours, "between 1 and 336");
+        Check(LevelWeightPower is >= 0 and <= 4, nameof(LevelWeightPower), LevelWeightPower, "between 0 and 4");
+        Check(Threads >= 1, nameof(Threads), Threads, "at least 1");
+        Check(Parallelism >= 1, nameof(Parallelism), Parallelism, "at least 1");
+        Check(ValidationFraction is > 0 and <= 0.5, nameof(ValidationFraction), ValidationFraction, "above 0 and at most 0.5");
+        Check(ValidationWindows is >= 1 and <= 12, nameof(ValidationWindows), ValidationWindows, "between 1 and 12");
+        Check(BandWindowHours >= 24, nameof(BandWindowHours), BandWindowHours, "at least 24");
+        Check(EnsembleMargin is >= 0 and < 1, nameof(EnsembleMargin), EnsembleMargin, "0 or more and below 1");
+        return errors;
+    }
+
     /// <summary>Settings small enough for unit tests.</summary>
     public static ForecastSettings Quick { get; } = new() { MaxTrainingRows = 6_000, LinearMaxRows = 6_000, ForestTrees = 20, BoostingRounds = 60, LstmSteps = 120, LstmBatch = 64, LstmHidden = 16 };
 }

@@ -180,6 +180,7 @@ public sealed class ForecastOptionsValidation : Microsoft.Extensions.Options.IVa
         if (o.Global.TrainAt < TimeSpan.Zero || o.Global.TrainAt >= TimeSpan.FromDays(1))
             errors.Add($"Forecasting:Global:TrainAt is {o.Global.TrainAt}; it must be a time of day from 00:00 to 23:59.");
         if (o.Global.Training.MaxRows < 1_000) errors.Add($"Forecasting:Global:Training:MaxRows is {o.Global.Training.MaxRows}; it must be at least 1000.");
+        errors.AddRange(o.Training.Problems(ForecastOptions.Section + ":Training:"));
         if (!(o.DegradationRatio > 0)) errors.Add($"Forecasting:DegradationRatio is {o.DegradationRatio}; it must be positive.");
         var codes = o.TargetCodes;
         // Empty is allowed: the cluster then forecasts nothing (cities still poll and answer).

@@ -78,6 +78,7 @@ public static class EvaluateCommand
         // would serve. Rolling: as the service trains (only what serves is refitted).
         var settings = new ForecastSettings { Threads = 1, Parallelism = threads, RefitAllFamilies = rolling == false, Covariates = use.Value };
         if (!EvaluationCli.TryBind("--setting", settingTexts, settings, out _, out var settingError)) return Fail(settingError);
+        if (settings.Problems("--setting ") is [var firstProblem, ..]) return Fail(firstProblem);
 
         var observations = new List<HourlyObservation>();
         string? place = null;

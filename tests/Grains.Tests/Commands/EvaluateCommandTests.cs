@@ -84,6 +84,7 @@ public sealed class EvaluateCommandTests : IDisposable
     [InlineData("Bogus=1", "'Bogus'")]
     [InlineData("ForestTrees=many", "'many' at 'ForestTrees'")]
     [InlineData("ForestTrees", "is not Name=Value")]
+    [InlineData("ForestTrees=0", "--setting ForestTrees is 0; it must be at least 1")]
     public async Task A_training_setting_it_cannot_apply_is_refused_before_any_file_is_read(string setting, string expected)
     {
         var (exit, output, error) = await Run("evaluate", "--input", Path.Combine(_dir, "missing.csv"), "--format", "openaq", "--setting", setting);

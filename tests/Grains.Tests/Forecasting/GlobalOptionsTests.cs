@@ -32,4 +32,33 @@ public class GlobalOptionsTests
         Assert.Contains(none, e => e.Contains("no family would train", StringComparison.Ordinal));
         Assert.Contains(Errors(new ForecastOptions { Global = new GlobalFamilyOptions { SyncPeriod = TimeSpan.Zero } }), e => e.StartsWith("Forecasting:Global:SyncPeriod", StringComparison.Ordinal));
     }
+
+    [Theory]
+    [InlineData("ValidationFraction", 0.0)]
+    [InlineData("ValidationFraction", 0.9)]
+    [InlineData("EnsembleMargin", -0.1)]
+    [InlineData("EnsembleMargin", 1.0)]
+    [InlineData("BoostingLearningRate", 0.0)]
+    [InlineData("LinearL2", double.NaN)]
+    [InlineData("ValidationWindows", 0.0)]
+    [InlineData("BandWindowHours", 12.0)]
+    [InlineData("TreeBins", 1.0)]
+    public void Training_settings_out_of_range_are_refused_by_name(string name, double value)
+    {
+        var t = new AirQuality.Forecasting.Models.ForecastSettings();
+        t = name switch
+        {
+            "ValidationFraction" => t with { ValidationFraction = value },
+            "EnsembleMargin" => t with { EnsembleMargin = value },
+            "BoostingLearningRate" => t with { BoostingLearningRate = value },
+            "LinearL2" => t with { LinearL2 = value },
+            "ValidationWindows" => t with { ValidationWindows = (int)value },
+            "BandWindowHours" => t with { BandWindowHours = (int)value },
+            "TreeBins" => t with { TreeBins = (int)value },
+            _ => throw new ArgumentOutOfRangeException(nameof(name)),
+        };
+        var errors = Errors(new ForecastOptions { Training = t });
+        Assert.Equal($"Forecasting:Training:{name}", Assert.Single(errors)[..$"Forecasting:Training:{name}".Length]);
+        Assert.Empty(AirQuality.Forecasting.Models.ForecastSettings.Quick.Problems(""));
+    }
 }
