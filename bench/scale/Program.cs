@@ -216,6 +216,60 @@ async Task<object> SoakAsync(List<string> names)
     var rows = new List<SoakCycle>();
     var soak = Stopwatch.StartNew();
     var probe = names[0];
+    var (pauses0, induced0) = await GcCountersAsync();
+    // Beside the cycles, all through the soak: RSS every second (the peak between two cycle samples) and a paced
+    // probe, one `current` of a random place every 20 ms, so the cost of collections to serving shows per cycle.
+    using var stop = new CancellationTokenSource();
+    var peakRss = 0.0;
+    var probeLatencies = new List<double>();
+    var probeErrors = 0;
+    var sampler = Task.Run(async () =>
+    {
+        using var tick = new PeriodicTimer(TimeSpan.FromSeconds(1));
+        try
+        {
+            while (await tick.WaitForNextTickAsync(stop.Token))
+            {
+                var rss = RssMegabytes(pid);
+                lock (probeLatencies) peakRss = Math.Max(peakRss, rss);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    });
+    var prober = Task.Run(async () =>
+    {
+        var random = new Random(20261207);
+        using var tick = new PeriodicTimer(TimeSpan.FromMilliseconds(20));
+        while (!stop.IsCancellationRequested)
+        {
+            try
+            {
+                if (!await tick.WaitForNextTickAsync(stop.Token)) break;
+            }
+            catch (OperationCanceledException)
+            {
+                break;
+            }
+            var t0 = Stopwatch.GetTimestamp();
+            try
+            {
+                using var answer = await http.GetAsync($"/api/v1/aqi/current/{Uri.EscapeDataString(names[random.Next(names.Count)])}");
+                var ms = Stopwatch.GetElapsedTime(t0).TotalMilliseconds;
+                lock (probeLatencies)
+                {
+                    probeLatencies.Add(ms);
+                    if (!answer.IsSuccessStatusCode) probeErrors++;
+                }
+            }
+            catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
+            {
+                lock (probeLatencies) probeErrors++;
+            }
+        }
+    });
+    var allProbes = new List<double>();
     for (var k = 1; k <= cycles; k++)
     {
         if (loopback is not null) loopback.LagHours = cycles - k;
@@ -241,11 +295,28 @@ async Task<object> SoakAsync(List<string> names)
         catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException or JsonException or KeyNotFoundException)
         {
         }
+        double[] cycleProbes;
+        double cyclePeak;
+        int cycleErrors;
+        lock (probeLatencies)
+        {
+            cycleProbes = probeLatencies.Order().ToArray();
+            (cyclePeak, cycleErrors) = (peakRss, probeErrors);
+            probeLatencies.Clear();
+            (peakRss, probeErrors) = (0, 0);
+        }
+        allProbes.AddRange(cycleProbes);
         var row = new SoakCycle(k, Math.Round(soak.Elapsed.TotalSeconds, 0), loopback?.LagHours, latest, (int)polled, seconds,
-            RssMegabytes(pid), await GcHeapMegabytesAsync(), Math.Round(CpuSeconds(pid), 0), LoadAverage());
+            RssMegabytes(pid), await GcHeapMegabytesAsync(), Math.Round(CpuSeconds(pid), 0), LoadAverage(),
+            Math.Round(Math.Max(cyclePeak, RssMegabytes(pid)), 1), cycleProbes.Length, Percentile(cycleProbes, 0.99),
+            cycleProbes.Length == 0 ? double.NaN : Math.Round(cycleProbes[^1], 1), cycleErrors);
         rows.Add(row);
-        Console.Error.WriteLine($"soak cycle {k}/{cycles}: {row.PlacesPolled} polled in {row.PollSeconds} s, {probe} at {latest}, RSS {row.RssMb} MB, GC heap {row.GcHeapMb} MB, load {row.LoadAverage}");
+        Console.Error.WriteLine($"soak cycle {k}/{cycles}: {row.PlacesPolled} polled in {row.PollSeconds} s, {probe} at {latest}, RSS {row.RssMb} MB (peak {row.PeakRssMb}), GC heap {row.GcHeapMb} MB, probe p99 {row.ProbeP99Ms} / max {row.ProbeMaxMs} ms, load {row.LoadAverage}");
     }
+    await stop.CancelAsync();
+    await Task.WhenAll(sampler, prober);
+    var (pauses1, induced1) = await GcCountersAsync();
+    var probes = allProbes.Order().ToArray();
     return new
     {
         Cycles = cycles,
@@ -254,8 +325,38 @@ async Task<object> SoakAsync(List<string> names)
         RssMbPerCycle = Slope(rows.Select(r => (double)r.Cycle).ToList(), rows.Select(r => r.RssMb).ToList()),
         GcHeapMbPerCycle = Slope(rows.Where(r => r.GcHeapMb is not null).Select(r => (double)r.Cycle).ToList(),
             rows.Where(r => r.GcHeapMb is not null).Select(r => r.GcHeapMb!.Value).ToList()),
+        PeakRssMb = rows.Max(r => r.PeakRssMb),
+        Probe = new { Requests = probes.Length, P50Ms = Percentile(probes, 0.5), P99Ms = Percentile(probes, 0.99), P999Ms = Percentile(probes, 0.999),
+            MaxMs = probes.Length == 0 ? double.NaN : Math.Round(probes[^1], 1), Errors = rows.Sum(r => r.ProbeErrors) },
+        GcPauseSeconds = pauses1 is { } p1 && pauses0 is { } p0 ? Math.Round(p1 - p0, 2) : (double?)null,
+        GovernorCollections = induced1,
         PerCycle = rows,
     };
+}
+
+// The runtime's total GC pause time and the memory governor's collections by kind, from the silo's /metrics.
+async Task<(double? PauseSeconds, Dictionary<string, double> Induced)> GcCountersAsync()
+{
+    var induced = new Dictionary<string, double>();
+    try
+    {
+        var text = await http.GetStringAsync($"http://127.0.0.1:{port + 1}/metrics");
+        double? pauses = null;
+        foreach (var line in text.Split('\n'))
+        {
+            var value = line.Length == 0 || line[0] == '#' ? null : line[(line.LastIndexOf(' ') + 1)..];
+            if (value is null) continue;
+            if (line.StartsWith("dotnet_gc_pause_time_seconds_total", StringComparison.Ordinal))
+                pauses = double.Parse(value, CultureInfo.InvariantCulture);
+            else if (line.StartsWith("aq_memory_induced_collections_total", StringComparison.Ordinal))
+                induced[line.Contains("compacting=\"true\"", StringComparison.Ordinal) ? "compacting" : "background"] = double.Parse(value, CultureInfo.InvariantCulture);
+        }
+        return (pauses, induced);
+    }
+    catch (HttpRequestException)
+    {
+        return (null, induced);
+    }
 }
 
 static double Slope(List<double> x, List<double> y)
@@ -430,6 +531,7 @@ internal sealed record PollBurst(int PlacesPolled, int PlacesExpected, double Se
     long FeedPages, long HistoryRequests, long ForecastRequests);
 
 internal sealed record SoakCycle(int Cycle, double AtSeconds, int? LagHours, string? ProbeLatestHour, int PlacesPolled, double PollSeconds,
-    double RssMb, double? GcHeapMb, double ServerCpuSeconds, string LoadAverage);
+    double RssMb, double? GcHeapMb, double ServerCpuSeconds, string LoadAverage, double PeakRssMb, int Probes, double ProbeP99Ms,
+    double ProbeMaxMs, int ProbeErrors);
 
 internal sealed record Window(int Requests, double Rps, double P50Ms, double P99Ms, int Errors, double ServerCpuPercent, int JobsLeft);
