@@ -216,7 +216,7 @@ async Task<object> SoakAsync(List<string> names)
     var rows = new List<SoakCycle>();
     var soak = Stopwatch.StartNew();
     var probe = names[0];
-    var (pauses0, induced0) = await GcCountersAsync();
+    var pauses0 = await GcPauseSecondsAsync();
     // Beside the cycles, all through the soak: RSS every second (the peak between two cycle samples) and a paced
     // probe, one `current` of a random place every 20 ms, so the cost of collections to serving shows per cycle.
     using var stop = new CancellationTokenSource();
@@ -315,7 +315,7 @@ async Task<object> SoakAsync(List<string> names)
     }
     await stop.CancelAsync();
     await Task.WhenAll(sampler, prober);
-    var (pauses1, induced1) = await GcCountersAsync();
+    var pauses1 = await GcPauseSecondsAsync();
     var probes = allProbes.Order().ToArray();
     return new
     {
@@ -329,33 +329,22 @@ async Task<object> SoakAsync(List<string> names)
         Probe = new { Requests = probes.Length, P50Ms = Percentile(probes, 0.5), P99Ms = Percentile(probes, 0.99), P999Ms = Percentile(probes, 0.999),
             MaxMs = probes.Length == 0 ? double.NaN : Math.Round(probes[^1], 1), Errors = rows.Sum(r => r.ProbeErrors) },
         GcPauseSeconds = pauses1 is { } p1 && pauses0 is { } p0 ? Math.Round(p1 - p0, 2) : (double?)null,
-        GovernorCollections = induced1,
         PerCycle = rows,
     };
 }
 
-// The runtime's total GC pause time and the memory governor's collections by kind, from the silo's /metrics.
-async Task<(double? PauseSeconds, Dictionary<string, double> Induced)> GcCountersAsync()
+// The runtime's total GC pause time (seconds since the start), from the silo's /metrics.
+async Task<double?> GcPauseSecondsAsync()
 {
-    var induced = new Dictionary<string, double>();
     try
     {
         var text = await http.GetStringAsync($"http://127.0.0.1:{port + 1}/metrics");
-        double? pauses = null;
-        foreach (var line in text.Split('\n'))
-        {
-            var value = line.Length == 0 || line[0] == '#' ? null : line[(line.LastIndexOf(' ') + 1)..];
-            if (value is null) continue;
-            if (line.StartsWith("dotnet_gc_pause_time_seconds_total", StringComparison.Ordinal))
-                pauses = double.Parse(value, CultureInfo.InvariantCulture);
-            else if (line.StartsWith("aq_memory_induced_collections_total", StringComparison.Ordinal))
-                induced[line.Contains("compacting=\"true\"", StringComparison.Ordinal) ? "compacting" : "background"] = double.Parse(value, CultureInfo.InvariantCulture);
-        }
-        return (pauses, induced);
+        var line = text.Split('\n').FirstOrDefault(l => l.StartsWith("dotnet_gc_pause_time_seconds_total", StringComparison.Ordinal));
+        return line is null ? null : double.Parse(line[(line.LastIndexOf(' ') + 1)..], CultureInfo.InvariantCulture);
     }
     catch (HttpRequestException)
     {
-        return (null, induced);
+        return null;
     }
 }
 

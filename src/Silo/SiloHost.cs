@@ -44,7 +44,6 @@ public static class SiloHost
         if (string.IsNullOrEmpty(builder.Configuration["urls"]) && string.IsNullOrEmpty(builder.Configuration["ASPNETCORE_URLS"]))
             builder.WebHost.UseUrls(DefaultUrl);
         builder.AddTelemetry(role switch { SiloRole.Silo => "airquality-silo", SiloRole.Web => "airquality-web", _ => "airquality" });
-        builder.AddMemoryGovernor();
         var probes = builder.AddProbes();
         if (role is SiloRole.All or SiloRole.Silo)
         {

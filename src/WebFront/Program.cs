@@ -5,7 +5,6 @@ using AirQuality.WebFront;
 var builder = WebApplication.CreateBuilder(args);
 builder.AddDefaultLogLevels();
 builder.AddTelemetry("airquality-web");
-builder.AddMemoryGovernor();
 builder.AddOrleansClient();
 builder.AddClusterCheck(ready: true);
 builder.AddWebFront();
