@@ -116,7 +116,15 @@ public sealed class InMemoryTrainingQueue(TimeProvider clock) : ITrainingQueue
     }
 
     private readonly Lock _lock = new();
-    private readonly SortedDictionary<long, Row> _rows = [];
+    private readonly Dictionary<long, Row> _rows = [];
+    // Indexes, so no call scans every job kept (at thousands of places a wave adds a job per place and the jobs are
+    // kept for days; every call is made under the lock from a grain's turn):
+    // the city's active job; when the city's last automatic job was created (its cooldown); queued jobs by start
+    // time; jobs leased or running (at most a few per worker), whose leases may expire.
+    private readonly Dictionary<string, Row> _activeByCity = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, DateTime> _lastAutomaticByCity = new(StringComparer.Ordinal);
+    private readonly PriorityQueue<Row, (DateTime NotBefore, long Id)> _queued = new();
+    private readonly HashSet<Row> _leased = [];
     private readonly SemaphoreSlim _signal = new(0);
     private long _next;
 
@@ -135,14 +143,15 @@ public sealed class InMemoryTrainingQueue(TimeProvider clock) : ITrainingQueue
         {
             var city = request.Job.CityId;
             var now = Now;
-            if (_rows.Values.FirstOrDefault(r => r.Active && r.Request.Job.CityId == city) is { } active)
+            if (_activeByCity.TryGetValue(city, out var active))
                 return Task.FromResult(new EnqueueResult(EnqueueStatus.AlreadyQueued, active.Id));
-            if (request.Cooldown is { } cooldown
-                && _rows.Values.Where(r => r.Request.Automatic && r.Request.Job.CityId == city).Select(r => (DateTime?)r.CreatedAt).Max() is { } last
-                && now - last < cooldown)
+            if (request.Cooldown is { } cooldown && _lastAutomaticByCity.TryGetValue(city, out var last) && now - last < cooldown)
                 return Task.FromResult(new EnqueueResult(EnqueueStatus.CoolingDown, null, last + cooldown));
             var row = new Row(++_next, request, now);
             _rows[row.Id] = row;
+            _activeByCity[city] = row;
+            if (request.Automatic) _lastAutomaticByCity[city] = now;
+            _queued.Enqueue(row, (row.NotBefore, row.Id));
             result = new EnqueueResult(EnqueueStatus.Queued, row.Id);
         }
         Signal();
@@ -155,18 +164,31 @@ public sealed class InMemoryTrainingQueue(TimeProvider clock) : ITrainingQueue
         lock (_lock)
         {
             var now = Now;
-            foreach (var r in _rows.Values.Where(r => r.State is TrainingJobStates.Leased or TrainingJobStates.Running && r.LeaseExpiresAt < now && r.Attempts >= maxAttempts))
+            Row? expired = null;
+            foreach (var r in _leased.Where(r => r.LeaseExpiresAt < now).ToList())
             {
-                r.State = TrainingJobStates.Failed;
-                r.FinishedAt = now;
-                r.Error = $"lease expired {r.Attempts} time(s) (worker {r.Worker} stopped heartbeating)";
+                if (r.Attempts >= maxAttempts)
+                {
+                    r.State = TrainingJobStates.Failed;
+                    r.FinishedAt = now;
+                    r.Error = $"lease expired {r.Attempts} time(s) (worker {r.Worker} stopped heartbeating)";
+                    Retire(r);
+                }
+                else if (expired is null || (r.NotBefore, r.Id).CompareTo((expired.NotBefore, expired.Id)) < 0)
+                {
+                    expired = r;
+                }
             }
-            var due = _rows.Values
-                .Where(r => (r.State == TrainingJobStates.Queued && r.NotBefore <= now)
-                            || (r.State is TrainingJobStates.Leased or TrainingJobStates.Running && r.LeaseExpiresAt < now))
-                .OrderBy(r => r.NotBefore).ThenBy(r => r.Id)
-                .FirstOrDefault();
+            // The earliest due job: the head of the queue or a job whose lease expired, by start time, then id.
+            var due = expired;
+            if (_queued.TryPeek(out var head, out var key) && key.NotBefore <= now
+                && (due is null || key.CompareTo((due.NotBefore, due.Id)) < 0))
+            {
+                _queued.Dequeue();
+                due = head;
+            }
             if (due is null) return Task.FromResult<TrainingLease?>(null);
+            _leased.Add(due);
             due.State = TrainingJobStates.Leased;
             due.Attempts++;
             due.Worker = worker;
@@ -195,6 +217,7 @@ public sealed class InMemoryTrainingQueue(TimeProvider clock) : ITrainingQueue
             r.Error = error;
             r.FinishedAt = Now;
             r.LeaseExpiresAt = null;
+            Retire(r);
         }));
 
     public Task ReleaseAsync(TrainingLease lease, CancellationToken cancellationToken = default)
@@ -204,6 +227,8 @@ public sealed class InMemoryTrainingQueue(TimeProvider clock) : ITrainingQueue
                 r.State = TrainingJobStates.Queued;
                 r.LeaseExpiresAt = null;
                 r.StartedAt = null;
+                _leased.Remove(r);
+                _queued.Enqueue(r, (r.NotBefore, r.Id));
             }))
             Signal();
         return Task.CompletedTask;
@@ -218,15 +243,19 @@ public sealed class InMemoryTrainingQueue(TimeProvider clock) : ITrainingQueue
     public Task<long?> ActiveJobAsync(string cityId, CancellationToken cancellationToken = default)
     {
         lock (_lock)
-            return Task.FromResult(_rows.Values.FirstOrDefault(r => r.Active && r.Request.Job.CityId == cityId)?.Id);
+            return Task.FromResult(_activeByCity.TryGetValue(cityId, out var r) ? (long?)r.Id : null);
     }
 
     public Task<int> PurgeAsync(TimeSpan age, CancellationToken cancellationToken = default)
     {
         lock (_lock)
         {
-            var old = _rows.Values.Where(r => !r.Active && r.FinishedAt < Now - age).Select(r => r.Id).ToList();
+            var cutoff = Now - age;
+            var old = _rows.Values.Where(r => !r.Active && r.FinishedAt < cutoff).Select(r => r.Id).ToList();
             foreach (var id in old) _rows.Remove(id);
+            // A cooldown older than the jobs kept has passed (the jobs kept are at least the cooldown).
+            foreach (var city in _lastAutomaticByCity.Where(kv => kv.Value < cutoff).Select(kv => kv.Key).ToList())
+                _lastAutomaticByCity.Remove(city);
             return Task.FromResult(old.Count);
         }
     }
@@ -237,6 +266,13 @@ public sealed class InMemoryTrainingQueue(TimeProvider clock) : ITrainingQueue
     private void Signal()
     {
         if (_signal.CurrentCount == 0) _signal.Release();
+    }
+
+    /// <summary>A job that finished or failed: no longer its city's active job nor leased.</summary>
+    private void Retire(Row r)
+    {
+        _leased.Remove(r);
+        if (_activeByCity.TryGetValue(r.Request.Job.CityId, out var active) && active == r) _activeByCity.Remove(r.Request.Job.CityId);
     }
 
     private bool Held(TrainingLease lease, Action<Row> change)

@@ -107,6 +107,50 @@ public sealed class TrainingQueueTests(TrainingQueueDatabase database) : IClassF
     [Theory]
     [InlineData("postgresql")]
     [InlineData("memory")]
+    public async Task Among_many_finished_jobs_jobs_are_leased_oldest_first_and_each_city_keeps_its_state(string kind)
+    {
+        var (a, b, producer) = await Queues(kind);
+        // Finished jobs of many cities, kept as the service keeps them for days.
+        var finished = Enumerable.Range(0, 300).Select(_ => NewCity()).ToList();
+        foreach (var c in finished) await producer.EnqueueAsync(Request(c, "cold start", automatic: true));
+        for (var l = await a.TryLeaseAsync("w", TimeSpan.FromMinutes(1), 3); l is not null; l = await a.TryLeaseAsync("w", TimeSpan.FromMinutes(1), 3))
+            Assert.True(await a.FinishAsync(l, null));
+        foreach (var c in finished.Take(20))
+        {
+            Assert.Null(await b.ActiveJobAsync(c));
+            Assert.Equal(EnqueueStatus.CoolingDown, (await producer.EnqueueAsync(Request(c, "new samples", automatic: true, cooldown: TimeSpan.FromHours(6)))).Status);
+        }
+
+        // Then a wave, enqueued out of order; it is leased in the order it was enqueued, whoever asks.
+        var wave = Enumerable.Range(0, 40).Select(_ => NewCity()).ToList();
+        var ids = new List<long>();
+        foreach (var c in wave) ids.Add((await producer.EnqueueAsync(Request(c, "daily"))).JobId!.Value);
+        Assert.Equal(EnqueueStatus.AlreadyQueued, (await producer.EnqueueAsync(Request(wave[7], "daily"))).Status);
+        Assert.Equal(ids[7], await a.ActiveJobAsync(wave[7]));
+        var leased = new List<long>();
+        for (var i = 0; i < wave.Count; i++)
+        {
+            var l = await (i % 2 == 0 ? a : b).TryLeaseAsync($"w{i % 2}", TimeSpan.FromMinutes(1), 3);
+            Assert.NotNull(l);
+            leased.Add(l.JobId);
+            // Every other one is given back once and must come first again.
+            if (i % 5 == 0)
+            {
+                await (i % 2 == 0 ? a : b).ReleaseAsync(l);
+                var again = await (i % 2 == 0 ? a : b).TryLeaseAsync($"w{i % 2}", TimeSpan.FromMinutes(1), 3);
+                Assert.Equal(l.JobId, again?.JobId);
+                l = again!;
+            }
+            Assert.True(await (i % 2 == 0 ? a : b).FinishAsync(l, null));
+        }
+        Assert.Equal(ids, leased);
+        Assert.Null(await a.TryLeaseAsync("w", TimeSpan.FromMinutes(1), 3));
+        foreach (var c in wave) Assert.Null(await a.ActiveJobAsync(c));
+    }
+
+    [Theory]
+    [InlineData("postgresql")]
+    [InlineData("memory")]
     public async Task A_delayed_job_waits_and_an_automatic_job_starts_the_cooldown(string kind)
     {
         var (a, _, producer) = await Queues(kind);
