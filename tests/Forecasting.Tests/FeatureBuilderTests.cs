@@ -110,4 +110,20 @@ public class FeatureBuilderTests
         Assert.True(double.IsNaN(aqi[10]));  // fewer than 16 hours of PM2.5: no sub-index yet
         Assert.False(double.IsNaN(aqi[30]));
     }
+
+    [Fact]
+    public void India_aqi_of_a_series_is_computed_once_and_each_caller_gets_its_own_copy()
+    {
+        var series = Synthetic.DailyCycle(5);
+        var first = ForecastTarget.IndiaAqi.Values(series);
+        var expected = (double[])first.Clone();
+        first[30] = -1;
+        var second = ForecastTarget.IndiaAqi.Values(series);
+        Assert.NotSame(first, second);
+        Assert.Equal(expected, second);
+        // A series with the same values but built anew gives the same AQI (nothing is shared by value).
+        var rebuilt = HourlySeries.FromArrays(series.Start, new Dictionary<string, double[]> { ["pm25"] = (double[])series.Channel("pm25")!.Clone() });
+        Assert.Equal(expected, ForecastTarget.IndiaAqi.Values(rebuilt));
+        Assert.Equal(expected[..60], ForecastTarget.IndiaAqi.Values(series.Slice(0, 60)));
+    }
 }

@@ -41,11 +41,22 @@ public static class ForecastTargets
     /// looks ahead. With fewer than three pollutants the value is CPCB's provisional figure (the highest sub-index),
     /// which is what a PM2.5-only monitor can give.
     /// </summary>
+    /// <remarks>
+    /// The AQI of a series is computed once and kept while the series lives (a series is not changed once built): a
+    /// city's refresh reads it for the forecast, the scoring of issued forecasts and the live skill, and at thousands
+    /// of places its recomputation was most of a poll cycle's CPU. Each caller gets its own copy.
+    /// </remarks>
     public static double[] Values(this ForecastTarget target, HourlySeries series)
     {
         if (target == ForecastTarget.Pm25)
             return (double[]?)series.Channel(Pollutant.Pm25)?.Clone() ?? Enumerable.Repeat(double.NaN, series.Length).ToArray();
+        return (double[])AqiOfSeries.GetValue(series, AqiValues).Clone();
+    }
 
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<HourlySeries, double[]> AqiOfSeries = new();
+
+    private static double[] AqiValues(HourlySeries series)
+    {
         var present = Pollutants.All.Select(p => (P: p, V: series.Channel(p))).Where(x => x.V is not null).ToList();
         var result = new double[series.Length];
         var window = new Dictionary<Pollutant, IReadOnlyList<double?>>();

@@ -325,7 +325,7 @@ public sealed class CityForecastGrain(
             var cityId = _cityId;
             var live = registry is null ? null : LiveSkillBook.Residuals(registry.LiveSkill, Hours.Floor(now));
             var kept = _baselines.GetValueOrDefault(code) is { } b && b.Fits(history, _options.BaselineReuseHours) ? b : null;
-            var (forecast, baseline) = await Task.Run(() => Compute(cityId, history, target, champion, loaded, baselineNote, now, live, kept));
+            var (forecast, baseline) = await ForecastCompute.Run(() => Compute(cityId, history, target, champion, loaded, baselineNote, now, live, kept));
             if (baseline is not null) _baselines[code] = baseline;
             if (forecast is null) continue;
             registry = state.State.Targets.GetValueOrDefault(code);
