@@ -121,29 +121,33 @@ public sealed class TrainingQueueTests(TrainingQueueDatabase database) : IClassF
             Assert.Equal(EnqueueStatus.CoolingDown, (await producer.EnqueueAsync(Request(c, "new samples", automatic: true, cooldown: TimeSpan.FromHours(6)))).Status);
         }
 
-        // Then a wave, enqueued out of order; it is leased in the order it was enqueued, whoever asks.
+        // Then a wave whose start times are not in the order of its ids (a job is due from its start time: enqueue
+        // time plus delay, here up to 3 minutes in the past); it is leased by start time, then id, whoever asks.
         var wave = Enumerable.Range(0, 40).Select(_ => NewCity()).ToList();
         var ids = new List<long>();
-        foreach (var c in wave) ids.Add((await producer.EnqueueAsync(Request(c, "daily"))).JobId!.Value);
+        for (var i = 0; i < wave.Count; i++)
+            ids.Add((await producer.EnqueueAsync(Request(wave[i], "daily", delay: -TimeSpan.FromMinutes(i % 4)))).JobId!.Value);
         Assert.Equal(EnqueueStatus.AlreadyQueued, (await producer.EnqueueAsync(Request(wave[7], "daily"))).Status);
         Assert.Equal(ids[7], await a.ActiveJobAsync(wave[7]));
+        var expected = Enumerable.Range(0, wave.Count).OrderByDescending(i => i % 4).ThenBy(i => i).Select(i => ids[i]).ToList();
         var leased = new List<long>();
         for (var i = 0; i < wave.Count; i++)
         {
-            var l = await (i % 2 == 0 ? a : b).TryLeaseAsync($"w{i % 2}", TimeSpan.FromMinutes(1), 3);
+            var queue = i % 2 == 0 ? a : b;
+            var l = await queue.TryLeaseAsync($"w{i % 2}", TimeSpan.FromMinutes(1), 3);
             Assert.NotNull(l);
             leased.Add(l.JobId);
-            // Every other one is given back once and must come first again.
+            // Every fifth is given back once and must come first again.
             if (i % 5 == 0)
             {
-                await (i % 2 == 0 ? a : b).ReleaseAsync(l);
-                var again = await (i % 2 == 0 ? a : b).TryLeaseAsync($"w{i % 2}", TimeSpan.FromMinutes(1), 3);
+                await queue.ReleaseAsync(l);
+                var again = await queue.TryLeaseAsync($"w{i % 2}", TimeSpan.FromMinutes(1), 3);
                 Assert.Equal(l.JobId, again?.JobId);
                 l = again!;
             }
-            Assert.True(await (i % 2 == 0 ? a : b).FinishAsync(l, null));
+            Assert.True(await queue.FinishAsync(l, null));
         }
-        Assert.Equal(ids, leased);
+        Assert.Equal(expected, leased);
         Assert.Null(await a.TryLeaseAsync("w", TimeSpan.FromMinutes(1), 3));
         foreach (var c in wave) Assert.Null(await a.ActiveJobAsync(c));
     }
