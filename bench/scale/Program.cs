@@ -216,57 +216,37 @@ async Task<object> SoakAsync(List<string> names)
     var rows = new List<SoakCycle>();
     var soak = Stopwatch.StartNew();
     var probe = names[0];
-    var pauses0 = await GcPauseSecondsAsync();
+    var pauses0 = await MetricSumAsync("dotnet_gc_pause_time_seconds_total");
     // Beside the cycles, all through the soak: RSS every second (the peak between two cycle samples) and a paced
     // probe, one `current` of a random place every 20 ms, so the cost of collections to serving shows per cycle.
     using var stop = new CancellationTokenSource();
+    var gate = new Lock();
     var peakRss = 0.0;
     var probeLatencies = new List<double>();
     var probeErrors = 0;
-    var sampler = Task.Run(async () =>
+    var sampler = EveryAsync(TimeSpan.FromSeconds(1), stop.Token, () =>
     {
-        using var tick = new PeriodicTimer(TimeSpan.FromSeconds(1));
+        var rss = RssMegabytes(pid);
+        lock (gate) peakRss = Math.Max(peakRss, rss);
+        return Task.CompletedTask;
+    });
+    var random = new Random(20261207);
+    var prober = EveryAsync(TimeSpan.FromMilliseconds(20), stop.Token, async () =>
+    {
+        var t0 = Stopwatch.GetTimestamp();
         try
         {
-            while (await tick.WaitForNextTickAsync(stop.Token))
+            using var answer = await http.GetAsync($"/api/v1/aqi/current/{Uri.EscapeDataString(names[random.Next(names.Count)])}");
+            var ms = Stopwatch.GetElapsedTime(t0).TotalMilliseconds;
+            lock (gate)
             {
-                var rss = RssMegabytes(pid);
-                lock (probeLatencies) peakRss = Math.Max(peakRss, rss);
+                probeLatencies.Add(ms);
+                if (!answer.IsSuccessStatusCode) probeErrors++;
             }
         }
-        catch (OperationCanceledException)
+        catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
         {
-        }
-    });
-    var prober = Task.Run(async () =>
-    {
-        var random = new Random(20261207);
-        using var tick = new PeriodicTimer(TimeSpan.FromMilliseconds(20));
-        while (!stop.IsCancellationRequested)
-        {
-            try
-            {
-                if (!await tick.WaitForNextTickAsync(stop.Token)) break;
-            }
-            catch (OperationCanceledException)
-            {
-                break;
-            }
-            var t0 = Stopwatch.GetTimestamp();
-            try
-            {
-                using var answer = await http.GetAsync($"/api/v1/aqi/current/{Uri.EscapeDataString(names[random.Next(names.Count)])}");
-                var ms = Stopwatch.GetElapsedTime(t0).TotalMilliseconds;
-                lock (probeLatencies)
-                {
-                    probeLatencies.Add(ms);
-                    if (!answer.IsSuccessStatusCode) probeErrors++;
-                }
-            }
-            catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
-            {
-                lock (probeLatencies) probeErrors++;
-            }
+            lock (gate) probeErrors++;
         }
     });
     var allProbes = new List<double>();
@@ -298,7 +278,7 @@ async Task<object> SoakAsync(List<string> names)
         double[] cycleProbes;
         double cyclePeak;
         int cycleErrors;
-        lock (probeLatencies)
+        lock (gate)
         {
             cycleProbes = probeLatencies.Order().ToArray();
             (cyclePeak, cycleErrors) = (peakRss, probeErrors);
@@ -306,16 +286,17 @@ async Task<object> SoakAsync(List<string> names)
             (peakRss, probeErrors) = (0, 0);
         }
         allProbes.AddRange(cycleProbes);
+        var rssNow = RssMegabytes(pid);
         var row = new SoakCycle(k, Math.Round(soak.Elapsed.TotalSeconds, 0), loopback?.LagHours, latest, (int)polled, seconds,
-            RssMegabytes(pid), await GcHeapMegabytesAsync(), Math.Round(CpuSeconds(pid), 0), LoadAverage(),
-            Math.Round(Math.Max(cyclePeak, RssMegabytes(pid)), 1), cycleProbes.Length, Percentile(cycleProbes, 0.99),
+            rssNow, await GcHeapMegabytesAsync(), Math.Round(CpuSeconds(pid), 0), LoadAverage(),
+            Math.Round(Math.Max(cyclePeak, rssNow), 1), cycleProbes.Length, Percentile(cycleProbes, 0.99),
             cycleProbes.Length == 0 ? double.NaN : Math.Round(cycleProbes[^1], 1), cycleErrors);
         rows.Add(row);
         Console.Error.WriteLine($"soak cycle {k}/{cycles}: {row.PlacesPolled} polled in {row.PollSeconds} s, {probe} at {latest}, RSS {row.RssMb} MB (peak {row.PeakRssMb}), GC heap {row.GcHeapMb} MB, probe p99 {row.ProbeP99Ms} / max {row.ProbeMaxMs} ms, load {row.LoadAverage}");
     }
     await stop.CancelAsync();
     await Task.WhenAll(sampler, prober);
-    var pauses1 = await GcPauseSecondsAsync();
+    var pauses1 = await MetricSumAsync("dotnet_gc_pause_time_seconds_total");
     var probes = allProbes.Order().ToArray();
     return new
     {
@@ -333,18 +314,16 @@ async Task<object> SoakAsync(List<string> names)
     };
 }
 
-// The runtime's total GC pause time (seconds since the start), from the silo's /metrics.
-async Task<double?> GcPauseSecondsAsync()
+// Runs `tick` every `period` (one at a time) until `stop`.
+static async Task EveryAsync(TimeSpan period, CancellationToken stop, Func<Task> tick)
 {
+    using var timer = new PeriodicTimer(period);
     try
     {
-        var text = await http.GetStringAsync($"http://127.0.0.1:{port + 1}/metrics");
-        var line = text.Split('\n').FirstOrDefault(l => l.StartsWith("dotnet_gc_pause_time_seconds_total", StringComparison.Ordinal));
-        return line is null ? null : double.Parse(line[(line.LastIndexOf(' ') + 1)..], CultureInfo.InvariantCulture);
+        while (await timer.WaitForNextTickAsync(stop)) await tick();
     }
-    catch (HttpRequestException)
+    catch (OperationCanceledException)
     {
-        return null;
     }
 }
 
@@ -466,15 +445,19 @@ static double Median(IEnumerable<double> values)
     return v.Length == 0 ? double.NaN : v.Length % 2 == 1 ? v[v.Length / 2] : Math.Round((v[v.Length / 2 - 1] + v[v.Length / 2]) / 2, 2);
 }
 
-async Task<double?> GcHeapMegabytesAsync()
+// The runtime's own meter: heap size after the last collection, summed over the generations.
+async Task<double?> GcHeapMegabytesAsync() =>
+    await MetricSumAsync("dotnet_gc_last_collection_heap_size") is { } bytes ? Math.Round(bytes / 1048576, 1) : null;
+
+// The sum of the silo's /metrics series whose lines start with `prefix`; null when none or unreachable.
+async Task<double?> MetricSumAsync(string prefix)
 {
     try
     {
         var text = await http.GetStringAsync($"http://127.0.0.1:{port + 1}/metrics");
-        // The runtime's own meter: heap size after the last collection, summed over the generations.
-        var values = text.Split('\n').Where(l => l.StartsWith("dotnet_gc_last_collection_heap_size", StringComparison.Ordinal))
+        var values = text.Split('\n').Where(l => l.StartsWith(prefix, StringComparison.Ordinal))
             .Select(l => double.Parse(l[(l.LastIndexOf(' ') + 1)..], CultureInfo.InvariantCulture)).ToList();
-        return values.Count == 0 ? null : Math.Round(values.Sum() / 1048576, 1);
+        return values.Count == 0 ? null : values.Sum();
     }
     catch (HttpRequestException)
     {
