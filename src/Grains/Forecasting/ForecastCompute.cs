@@ -8,8 +8,10 @@ namespace AirQuality.Grains.Forecasting;
 /// </summary>
 public static class ForecastCompute
 {
-    private static readonly TaskScheduler Scheduler =
-        new ConcurrentExclusiveSchedulerPair(TaskScheduler.Default, Math.Max(1, Environment.ProcessorCount - 1)).ConcurrentScheduler;
+    /// <summary>How many computations run at once.</summary>
+    public static int Bound { get; } = ForecastOptions.CoresLessOne;
+
+    private static readonly TaskScheduler Scheduler = new ConcurrentExclusiveSchedulerPair(TaskScheduler.Default, Bound).ConcurrentScheduler;
 
     /// <summary>
     /// Runs <paramref name="work"/> on the bounded scheduler; the work itself sees the default scheduler, so anything it

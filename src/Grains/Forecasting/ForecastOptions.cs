@@ -9,7 +9,10 @@ public sealed class ForecastOptions
     public const string Section = "Forecasting";
 
     /// <summary>Trainings run side by side on a silo; default: one core fewer than the machine has (at least 1), so serving keeps a core.</summary>
-    public int TrainingConcurrency { get; set; } = Math.Max(1, Environment.ProcessorCount - 1);
+    public int TrainingConcurrency { get; set; } = CoresLessOne;
+
+    /// <summary>One core fewer than the machine has, at least one: what background work may take and leave serving a core.</summary>
+    public static int CoresLessOne => Math.Max(1, Environment.ProcessorCount - 1);
 
     /// <summary>
     /// Training threads run at lower priority (nice 10 on Linux, below normal elsewhere). Off by default: on a machine

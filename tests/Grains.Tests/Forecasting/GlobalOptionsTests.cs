@@ -15,6 +15,7 @@ public class GlobalOptionsTests
     {
         var o = new ForecastOptions();
         Assert.Empty(Errors(o));
+        Assert.Empty(AirQuality.Forecasting.Models.ForecastSettings.Quick.Problems(""));
         Assert.True(o.Global.Enabled);
         Assert.Equal(4, o.PerCityFamilyList.Count);
         Assert.True(o.Global.TrainAt < o.DailyRetrainAt, "the global model trains before the cities' daily retraining");
@@ -59,6 +60,5 @@ public class GlobalOptionsTests
         };
         var errors = Errors(new ForecastOptions { Training = t });
         Assert.Equal($"Forecasting:Training:{name}", Assert.Single(errors)[..$"Forecasting:Training:{name}".Length]);
-        Assert.Empty(AirQuality.Forecasting.Models.ForecastSettings.Quick.Problems(""));
     }
 }
