@@ -55,18 +55,29 @@ public static class ForecastRun
         var layout = new FeatureLayout(target, [], false);
         var features = new FeatureBuilder(target.Values(history), history, layout);
         var window = new TrainingWindow(Math.Max(0, history.Length - days * 24), history.Length, history.Length);
-        var best = (Model: (IForecastModel)PersistenceModel.Instance, HalfWidth80: Fallback(), HalfWidth90: Fallback(), Mae: double.PositiveInfinity);
-        foreach (var model in new IForecastModel[] { PersistenceModel.Instance, SeasonalNaiveModel.Instance })
+        // The lower MAE wins (persistence on a tie); bands are calibrated for the winner only, with one sort of each
+        // horizon's residuals for both levels, and a model whose bands cannot be calibrated gives way to the other.
+        var scored = new IForecastModel[] { PersistenceModel.Instance, SeasonalNaiveModel.Instance }
+            .Select((model, order) =>
+            {
+                var p = Backtest.Run(model, features, window);
+                return (Model: model, Order: order, Predictions: p, Mae: ForecastMetrics.Average(TrainingWindow.AllHorizons.Select(p.Metrics)).Mae);
+            })
+            .Where(x => !double.IsNaN(x.Mae))
+            .OrderBy(x => x.Mae).ThenBy(x => x.Order);
+        foreach (var (model, _, p, mae) in scored)
         {
-            var p = Backtest.Run(model, features, window);
-            var mae = ForecastMetrics.Average(TrainingWindow.AllHorizons.Select(p.Metrics)).Mae;
-            if (double.IsNaN(mae) || !(mae < best.Mae)) continue;
-            var w80 = TrainingWindow.AllHorizons.Select(h => ConformalInterval.HalfWidth(p.Residuals(h), 0.8)).ToArray();
-            var w90 = TrainingWindow.AllHorizons.Select(h => ConformalInterval.HalfWidth(p.Residuals(h), 0.9)).ToArray();
+            var w80 = new double[TrainingWindow.AllHorizons.Count];
+            var w90 = new double[w80.Length];
+            for (var i = 0; i < w80.Length; i++)
+            {
+                var sorted = ConformalInterval.Sorted(p.Residuals(TrainingWindow.AllHorizons[i]));
+                (w80[i], w90[i]) = (ConformalInterval.HalfWidthOfSorted(sorted, 0.8), ConformalInterval.HalfWidthOfSorted(sorted, 0.9));
+            }
             if (w80.Any(double.IsNaN) || w90.Any(double.IsNaN)) continue;
-            best = (model, w80, w90, mae);
+            return (model, layout, w80, w90, mae);
         }
-        return (best.Model, layout, best.HalfWidth80, best.HalfWidth90, best.Mae);
+        return (PersistenceModel.Instance, layout, Fallback(), Fallback(), double.PositiveInfinity);
     }
 
     /// <summary>Bands when there is too little history to calibrate: wide (a factor of about 2 either way).</summary>
