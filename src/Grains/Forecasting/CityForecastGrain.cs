@@ -44,6 +44,7 @@ public sealed class CityForecastGrain(
     private readonly ForecastOptions _options = options.Value;
     private readonly Dictionary<string, CityForecast> _forecasts = [];
     private string _cityId = null!;
+    private int _baselineReuseHours;
     private long? _job;
     private bool _jobKnown;
     private DateTime? _cooldownUntil;
@@ -51,6 +52,7 @@ public sealed class CityForecastGrain(
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
         _cityId = GrainKeys.CityIdOfForecast(this.GetPrimaryKeyString());
+        _baselineReuseHours = _options.BaselineReuseFor(_cityId);
         return Task.CompletedTask;
     }
 
@@ -324,7 +326,7 @@ public sealed class CityForecastGrain(
                 : $"no trained model yet ({(_job is not null ? "training queued or in progress" : "waiting for training")})";
             var cityId = _cityId;
             var live = registry is null ? null : LiveSkillBook.Residuals(registry.LiveSkill, Hours.Floor(now));
-            var kept = _baselines.GetValueOrDefault(code) is { } b && b.Fits(history, _options.BaselineReuseHours) ? b : null;
+            var kept = _baselines.GetValueOrDefault(code) is { } b && b.Fits(history, _baselineReuseHours) ? b : null;
             var (forecast, baseline) = await ForecastCompute.Run(() => Compute(cityId, history, target, champion, loaded, baselineNote, now, live, kept));
             if (baseline is not null) _baselines[code] = baseline;
             if (forecast is null) continue;

@@ -80,8 +80,17 @@ public sealed class ForecastOptions
     /// Hours of new data for which a city's choice of baseline (and its bands) is reused before the baselines are
     /// compared again on the last 14 days; 0 compares them at every refresh. Only a city without a champion uses it
     /// (every city while the cold start's training is queued), and comparing costs more than the rest of a refresh.
+    /// Each city reuses its choice for between this many hours and twice as many less one (<see cref="BaselineReuseFor"/>).
     /// </summary>
     public int BaselineReuseHours { get; set; } = 6;
+
+    /// <summary>
+    /// Hours of new data for which <paramref name="cityId"/> reuses its choice of baseline: <see cref="BaselineReuseHours"/>
+    /// plus an offset of 0 to <see cref="BaselineReuseHours"/> - 1 from the city id (<see cref="RetrainJitter"/>), so that
+    /// cities activated together (a cold start, a silo's share after a restart) do not all compare again in the same hour.
+    /// </summary>
+    public int BaselineReuseFor(string cityId) =>
+        BaselineReuseHours <= 0 ? 0 : BaselineReuseHours + (int)RetrainJitter.Offset(cityId, TimeSpan.FromHours(BaselineReuseHours)).TotalHours;
 
     /// <summary>Horizons (1 to this many hours) of issued forecasts scored against what happened (live accuracy).</summary>
     public int LiveHorizons { get; set; } = 24;
