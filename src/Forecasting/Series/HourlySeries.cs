@@ -83,13 +83,9 @@ public sealed class HourlySeries
     }
 
     /// <summary>A series made of given channel arrays (all of the same length), for targets computed elsewhere and tests.</summary>
-    public static HourlySeries FromArrays(DateTime start, IReadOnlyDictionary<string, double[]> channels) =>
-        FromArrays(start, channels.Count == 0 ? 0 : channels.Values.First().Length, channels);
-
-    /// <summary>A series of <paramref name="length"/> hours made of given channel arrays of that length (none: hours without values).</summary>
-    public static HourlySeries FromArrays(DateTime start, int length, IReadOnlyDictionary<string, double[]> channels)
+    public static HourlySeries FromArrays(DateTime start, IReadOnlyDictionary<string, double[]> channels)
     {
-        ArgumentOutOfRangeException.ThrowIfNegative(length);
+        var length = channels.Count == 0 ? 0 : channels.Values.First().Length;
         if (channels.Values.Any(c => c.Length != length)) throw new ArgumentException("channels differ in length", nameof(channels));
         return new HourlySeries(Hours.Floor(start), length, channels.ToDictionary(kv => kv.Key, kv => (double[])kv.Value.Clone(), StringComparer.Ordinal));
     }

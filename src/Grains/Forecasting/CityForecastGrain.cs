@@ -40,7 +40,7 @@ public sealed class CityForecastGrain(
 
     private readonly AsyncLock _writes = new();
     private readonly SemaphoreSlim _refreshes = new(1, 1);
-    private Task<ServingHistory>? _history;
+    private Task<CityWindow>? _history;
     private readonly ForecastOptions _options = options.Value;
     private readonly Dictionary<string, CityForecast> _forecasts = [];
     private string _cityId = null!;
@@ -264,18 +264,18 @@ public sealed class CityForecastGrain(
     }
 
     /// <summary>The serving history, read from the store once per activation (the last <see cref="ForecastOptions.ServingHistoryDays"/>).</summary>
-    private Task<ServingHistory> LoadHistoryAsync()
+    private Task<CityWindow> LoadHistoryAsync()
     {
         // A failed read (the store down) is tried again at the next refresh.
         if (_history is { IsFaulted: true } or { IsCanceled: true }) _history = null;
         return _history ??= LoadAsync();
     }
 
-    private async Task<ServingHistory> LoadAsync()
+    private async Task<CityWindow> LoadAsync()
     {
         var to = Hours.Floor(clock.GetUtcNow().UtcDateTime).AddHours(1);
         var hours = await readings.GetHoursAsync(_cityId, to.AddDays(-_options.ServingHistoryDays), to);
-        return new ServingHistory(hours, _options.ServingHistoryDays * 24);
+        return new CityWindow(hours.ToList(), _options.ServingHistoryDays * 24);
     }
 
     /// <summary>
@@ -301,7 +301,7 @@ public sealed class CityForecastGrain(
         var now = clock.GetUtcNow().UtcDateTime;
         var window = await LoadHistoryAsync();
         if (window.Count == 0) return;
-        var history = window.ToSeries();
+        var history = window.Hours.ToList().ToSeries();
         foreach (var code in _options.TargetCodes)
         {
             if (!ForecastTargets.TryParse(code, out var target)) continue;
