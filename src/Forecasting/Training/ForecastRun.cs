@@ -57,15 +57,16 @@ public static class ForecastRun
         var window = new TrainingWindow(Math.Max(0, history.Length - days * 24), history.Length, history.Length);
         // The lower MAE wins (persistence on a tie); bands are calibrated for the winner only, with one sort of each
         // horizon's residuals for both levels, and a model whose bands cannot be calibrated gives way to the other.
+        // OrderBy is stable: on a tie persistence, listed first, stays first.
         var scored = new IForecastModel[] { PersistenceModel.Instance, SeasonalNaiveModel.Instance }
-            .Select((model, order) =>
+            .Select(model =>
             {
                 var p = Backtest.Run(model, features, window);
-                return (Model: model, Order: order, Predictions: p, Mae: ForecastMetrics.Average(TrainingWindow.AllHorizons.Select(p.Metrics)).Mae);
+                return (Model: model, Predictions: p, Mae: ForecastMetrics.Average(TrainingWindow.AllHorizons.Select(p.Metrics)).Mae);
             })
             .Where(x => !double.IsNaN(x.Mae))
-            .OrderBy(x => x.Mae).ThenBy(x => x.Order);
-        foreach (var (model, _, p, mae) in scored)
+            .OrderBy(x => x.Mae);
+        foreach (var (model, p, mae) in scored)
         {
             var w80 = new double[TrainingWindow.AllHorizons.Count];
             var w90 = new double[w80.Length];
