@@ -151,7 +151,8 @@ public sealed class SubscriptionsApiTests(EmbeddedAppWithRedis app)
             // advice is the category of whichever AQI crossed, and that is Poor or worse.
             var aqi = alert.GetProperty("aqi").GetInt32();
             var category = alert.GetProperty("category").GetString();
-            Assert.Equal(aqi switch { <= 200 => "Moderate or better", <= 300 => "Poor", <= 400 => "Very Poor", _ => "Severe" }, category);
+            Assert.True(aqi > 200, $"crossed up to Poor at AQI {aqi}");
+            Assert.Equal(AirQuality.Domain.Aqi.IndiaAqi.Category(aqi), category);
             Assert.Equal(category, alert.GetProperty("health_advice").GetProperty("category").GetString());
             var log = await (await Send(HttpMethod.Get, $"/api/v1/subscriptions/{id}/deliveries")).Content.ReadFromJsonAsync<JsonElement>();
             Assert.Contains(log.GetProperty("deliveries").EnumerateArray(), d => d.GetProperty("channel").GetString() == "dashboard");
