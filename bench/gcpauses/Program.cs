@@ -18,24 +18,20 @@ var providers = new[] { new EventPipeProvider("Microsoft-Windows-DotNETRuntime",
 using var session = new DiagnosticsClient(pid).StartEventPipeSession(providers, requestRundown: false);
 using var source = new EventPipeEventSource(session.EventStream);
 
-var collections = new Dictionary<int, string>();
-var latest = -1;
+// A pause serves the collection that started last (a background collection's short pauses included); a pause with
+// no collection before it in the session (a suspension for another reason) is counted as "gen? none".
+(int Count, string Kind, string Reason) latest = (-1, "gen? none", "");
 double? suspendedAt = null;
 var pauses = new List<(string Kind, double Ms)>();
-source.Clr.GCStart += e =>
-{
-    collections[e.Count] = $"gen{e.Depth} {e.Type} {e.Reason}";
-    latest = e.Count;
-};
+source.Clr.GCStart += e => latest = (e.Count, $"gen{e.Depth} {e.Type}", e.Reason.ToString());
 source.Clr.GCSuspendEEStart += e => suspendedAt = e.TimeStampRelativeMSec;
 source.Clr.GCRestartEEStop += e =>
 {
     if (suspendedAt is not { } at) return;
     suspendedAt = null;
-    var what = collections.GetValueOrDefault(latest, "gen? unknown unknown");
     var ms = e.TimeStampRelativeMSec - at;
-    pauses.Add((string.Join(' ', what.Split(' ').Take(2)), ms));
-    if (ms >= over) Console.WriteLine($"{at / 1000,8:0.0} s  pause {ms,7:0.0} ms  gc #{latest} {what}");
+    pauses.Add((latest.Kind, ms));
+    if (ms >= over) Console.WriteLine($"{at / 1000,8:0.0} s  pause {ms,7:0.0} ms  gc #{latest.Count} {latest.Kind} {latest.Reason}");
 };
 _ = Task.Run(async () =>
 {
