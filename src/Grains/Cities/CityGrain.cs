@@ -97,19 +97,30 @@ public sealed class CityGrain([PersistentState("city", GrainStorage.Name)] IPers
         return result.Fresh.Count;
     }
 
-    /// <summary>One poll in flight per city: a request while one runs joins it rather than fetching (and spending budgets) again.</summary>
+    /// <summary>
+    /// One poll in flight per city: a request while one runs joins it rather than fetching (and spending budgets) again.
+    /// The fetch and merge run in one of the silo's <see cref="PollSlots"/> (the poll's hour is the time it gets one);
+    /// the announcement follows outside it, so a slot is not held while the forecast grain recomputes.
+    /// </summary>
     private Task Poll(string trigger) => _polls.Run(async () =>
     {
-        parts.Metrics.Polled(trigger);
-        var now = parts.Now;
-        await ApplyAsync(await _cycle.FetchAsync(now), now);
+        var merged = await parts.Slots.Run(async () =>
+        {
+            parts.Metrics.Polled(trigger);
+            var now = parts.Now;
+            return await MergeAsync(await _cycle.FetchAsync(now), now);
+        });
+        await AnnounceAsync(merged);
         GrainFactory.GetGrain<IPollWatchdogGrain>(GrainKeys.PollWatchdog).Polled(_city.Id).Ignore();
     }, parts.Metrics.Joined);
 
     /// <summary>Merges what a poll brought and records the sources' outcomes; writes the state only on a change; announces outside the lock.</summary>
-    private async Task ApplyAsync(PollResult result, DateTime now, bool changedState = false, bool polled = true)
-    {
-        var (changed, flagsChanged) = await _mutation.Run(async () =>
+    private async Task ApplyAsync(PollResult result, DateTime now, bool changedState = false, bool polled = true) =>
+        await AnnounceAsync(await MergeAsync(result, now, changedState, polled));
+
+    /// <summary>Merges what a poll brought and records the sources' outcomes under the lock; writes the state only on a change.</summary>
+    private Task<(IReadOnlyList<CityHour> Changed, bool FlagsChanged)> MergeAsync(PollResult result, DateTime now, bool changedState = false, bool polled = true) =>
+        _mutation.Run(async () =>
         {
             changedState |= PollCycle.Record(state.State.Sources, result.Outcomes, now);
             changedState |= _assessor.Record(result, now, polled);
@@ -119,7 +130,11 @@ public sealed class CityGrain([PersistentState("city", GrainStorage.Name)] IPers
             _cycle.Commit(result);
             return (changed, flagsChanged);
         });
-        // Outside the lock: a slow or moving rankings grain never holds up the next poll.
+
+    /// <summary>Tells the rankings and the forecast grain what a merge changed; outside the lock, so a slow or moving rankings grain never holds up the next poll.</summary>
+    private async Task AnnounceAsync((IReadOnlyList<CityHour> Changed, bool FlagsChanged) merged)
+    {
+        var (changed, flagsChanged) = merged;
         if (changed.Count > 0) await _announcer.AnnounceAsync(_assessor.Current, changed, parts.Now);
         // Flags that changed without the hours (a stale source, rejected values): cached answers of the city are dropped too.
         else if (flagsChanged) await _announcer.AnnounceAsync(_assessor.Current, null, parts.Now);

@@ -20,6 +20,7 @@ public sealed class CityParts(
     IOptions<CityOptions> options,
     SourceHealthReporter health,
     CityMetrics metrics,
+    PollSlots slots,
     QualityMetrics qualityMetrics,
     WriteBufferMonitor writes,
     IOptions<WriteBufferOptions> writeOptions,
@@ -28,6 +29,9 @@ public sealed class CityParts(
     public CityOptions Options { get; } = options.Value;
 
     public CityMetrics Metrics => metrics;
+
+    /// <summary>The silo's bound on polls at once.</summary>
+    public PollSlots Slots => slots;
 
     public DateTime Now => clock.GetUtcNow().UtcDateTime;
 

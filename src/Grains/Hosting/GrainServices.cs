@@ -23,6 +23,7 @@ public static class GrainServices
         services.AddCityCatalog(configuration);
         services.AddReadingStore(configuration);
         services.TryAddSingleton<CityMetrics>();
+        services.TryAddSingleton<PollSlots>();
         services.TryAddSingleton<Quality.QualityMetrics>();
         services.TryAddTransient<CityParts>();
         services.AddHostedService<PollWatchdogService>();

@@ -52,10 +52,40 @@ public sealed class CityPollingTests
         }
     }
 
-    private static Task<CityTestCluster> StartAsync(GatedSource gated) =>
+    private static Task<CityTestCluster> StartAsync(GatedSource gated, int maxConcurrentPolls = 32) =>
         // An hourly reminder: within a test only the start, requests and the watchdog poll.
-        CityTestCluster.StartAsync(new Dictionary<string, string?> { ["Cities:PollPeriod"] = "01:00:00" },
+        CityTestCluster.StartAsync(new Dictionary<string, string?>
+            {
+                ["Cities:PollPeriod"] = "01:00:00",
+                ["Cities:MaxConcurrentPolls"] = maxConcurrentPolls.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            },
             services => services.AddSingleton<IAirQualitySource>(gated));
+
+    [Fact]
+    public async Task Past_the_silos_bound_a_citys_poll_waits_for_a_slot_and_runs_when_one_frees()
+    {
+        var gated = new GatedSource();
+        await using var cluster = await StartAsync(gated, maxConcurrentPolls: 1);
+        var jaipur = cluster.Grains.GetGrain<ICityGrain>(GrainKeys.City("jaipur"));
+        var kota = cluster.Grains.GetGrain<ICityGrain>(GrainKeys.City("kota"));
+        await kota.GetCurrent();   // activated before the slot is taken, so its activation is not what is awaited below
+        gated.Hold();
+        var first = jaipur.PollNow();
+        await gated.Entered.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        using var queued = CountOf(cluster, "aq.city.polls_queued", expected: 1);
+        var second = kota.PollNow();
+        await queued.Reached.WaitAsync(TimeSpan.FromSeconds(30));
+        // Kota waits for Jaipur's slot: no second fetch while the first is held, and its reads still answer.
+        Assert.Equal(1, gated.Fetches);
+        Assert.False(first.IsCompleted || second.IsCompleted);
+        Assert.DoesNotContain(await kota.GetSourceStatus(), s => s.Source == "gated");
+
+        gated.Release();
+        await Task.WhenAll(first, second).WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.Equal(2, gated.Fetches);
+        Assert.Equal(1, (await kota.GetSourceStatus()).Single(s => s.Source == "gated").ReadingsAccepted);
+        Assert.Equal(0, cluster.Silo.GetRequiredService<PollSlots>().Running);
+    }
 
     [Fact]
     public async Task The_start_timer_and_two_requests_at_once_make_one_fetch_and_all_see_its_result()
@@ -86,7 +116,10 @@ public sealed class CityPollingTests
     }
 
     /// <summary>Counts the polls of this cluster's cities that joined one in flight (the `aq.city.polls_joined` counter).</summary>
-    private static JoinCounter JoinsOf(CityTestCluster cluster, int expected) => new(cluster.Silo.GetRequiredService<CityMetrics>().Meter, expected);
+    private static JoinCounter JoinsOf(CityTestCluster cluster, int expected) => CountOf(cluster, "aq.city.polls_joined", expected);
+
+    private static JoinCounter CountOf(CityTestCluster cluster, string counter, int expected) =>
+        new(cluster.Silo.GetRequiredService<CityMetrics>().Meter, counter, expected);
 
     private sealed class JoinCounter : IDisposable
     {
@@ -94,11 +127,11 @@ public sealed class CityPollingTests
         private readonly TaskCompletionSource _reached = new(TaskCreationOptions.RunContinuationsAsynchronously);
         private long _count;
 
-        public JoinCounter(System.Diagnostics.Metrics.Meter meter, int expected)
+        public JoinCounter(System.Diagnostics.Metrics.Meter meter, string counter, int expected)
         {
             _listener.InstrumentPublished = (instrument, listener) =>
             {
-                if (instrument.Meter == meter && instrument.Name == "aq.city.polls_joined") listener.EnableMeasurementEvents(instrument);
+                if (instrument.Meter == meter && instrument.Name == counter) listener.EnableMeasurementEvents(instrument);
             };
             _listener.SetMeasurementEventCallback<long>((_, value, _, _) =>
             {
