@@ -30,6 +30,7 @@ public sealed class OptionsValidationTests
     [Theory]
     [InlineData("Cities:PollPeriod", "-01:00:00")]
     [InlineData("Cities:WindowHours", "12")]
+    [InlineData("Cities:MaxConcurrentPolls", "0")]
     [InlineData("Forecasting:TrainingConcurrency", "0")]
     [InlineData("Sources:OpenWeather:BaseUrl", "not a url")]
     public async Task A_bad_setting_stops_the_start_naming_the_setting(string key, string value)
