@@ -24,8 +24,9 @@ public sealed class CityOptions
     public TimeSpan PollSpread { get; set; } = TimeSpan.FromMinutes(20);
 
     /// <summary>
-    /// How many city polls a silo runs at once; more wait for a slot. Bounds the work a burst of polls puts ahead of
-    /// requests; at 32 and 0.3 s an upstream call, 5,000 places poll in under a minute.
+    /// How many city polls a silo runs at once (fetch and merge); more wait for a slot. Bounds how much of a burst's
+    /// merging and state writing is queued ahead of requests at once. Upstream calls have their own bound per source
+    /// (<see cref="Ingestion.UpstreamOptions.MaxConcurrentCalls"/>).
     /// </summary>
     public int MaxConcurrentPolls { get; set; } = 32;
 
