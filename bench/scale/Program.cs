@@ -16,7 +16,8 @@ using static AirQuality.Bench.Scale.ProcessStats;
 //          one full poll cycle (every place polled at once), current / rankings page / compare latency, cities
 //          trained per CPU-minute of the server.
 // Usage: dotnet run -c Release --project bench/scale -- --silo bench/.out/silo/AirQuality.Silo.dll --mode wave|scale
-//        [--cities N] [--window 10] [--connections 8] [--poll-minutes 5] [--upstream loopback|simulated] [-- extra silo flags]
+//        [--cities N] [--window 10] [--connections 8] [--poll-minutes 5] [--upstream loopback|simulated]
+//        [--wrk [--wrk-threads 2] [--wrk-connections 64]] [-- extra silo flags]
 var argv = args.TakeWhile(a => a != "--").ToArray();
 var extra = args.SkipWhile(a => a != "--").Skip(1).ToArray();
 var silo = Path.GetFullPath(Text("--silo") ?? "bench/.out/silo/AirQuality.Silo.dll");
@@ -163,6 +164,27 @@ async Task<object> ScaleAsync(List<string> names, double readySeconds)
     var compare = await LoadAsync(names, window, () =>
         "/api/v1/cities/compare?cities=" + string.Join(",", Enumerable.Range(0, 5).Select(_ => Uri.EscapeDataString(names[random.Next(names.Count)]))));
     Console.Error.WriteLine($"current p99 {current.P99Ms} ms, rankings page p99 {rankings.P99Ms} ms, compare p99 {compare.P99Ms} ms");
+    // The targets' own load (`wrk -t2 -c64`, `--wrk`): current and a rankings page at rest, then current through one
+    // whole poll period, which holds one burst of every place polling (the upstream's requests meanwhile say so).
+    object? wrk = null;
+    if (argv.Contains("--wrk"))
+    {
+        if (!Wrk.Installed()) throw new InvalidOperationException("--wrk: wrk is not installed (apt-get install -y wrk)");
+        var (threads, conns) = (Int("--wrk-threads", 2), Int("--wrk-connections", 64));
+        var wrkCurrent = await WithGcAsync(() => Wrk.CurrentAsync(baseUrl, names, threads, conns, window));
+        var wrkRankings = await WithGcAsync(() => Wrk.RankingsAsync(baseUrl, names, threads, conns, window));
+        Console.Error.WriteLine($"wrk -t{threads} -c{conns}: current p99 {wrkCurrent.Wrk.P99Ms} ms ({wrkCurrent.Wrk.Rps} req/s, GC pauses {wrkCurrent.GcPauseSeconds} s), rankings page p99 {wrkRankings.Wrk.P99Ms} ms ({wrkRankings.Wrk.Rps} req/s, GC pauses {wrkRankings.GcPauseSeconds} s)");
+        object? through = null;
+        if (loopback is not null)
+        {
+            var polls0 = loopback.CurrentRequests.Count;
+            var cpuBefore = CpuSeconds(pid);
+            var w = await WithGcAsync(() => Wrk.CurrentAsync(baseUrl, names, threads, conns, TimeSpan.FromMinutes(pollMinutes)));
+            through = new { Current = w, UpstreamCurrentRequests = loopback.CurrentRequests.Count - polls0, ServerCpuSeconds = Math.Round(CpuSeconds(pid) - cpuBefore, 1) };
+            Console.Error.WriteLine($"wrk through a poll period: current p99 {w.Wrk.P99Ms} ms, max {w.Wrk.MaxMs} ms ({w.Wrk.Rps} req/s, GC pauses {w.GcPauseSeconds} s, {w.Gen2Collections} gen2), {loopback.CurrentRequests.Count - polls0} upstream polls meanwhile");
+        }
+        wrk = new { Current = wrkCurrent, RankingsPage100 = wrkRankings, ThroughPollPeriod = through };
+    }
     // Training throughput: cities whose cold-start training finished, per CPU-minute of the server, over a while.
     var (trained0, cpu0) = (await TrainedAsync(), CpuSeconds(pid));
     var measure = Stopwatch.StartNew();
@@ -195,6 +217,7 @@ async Task<object> ScaleAsync(List<string> names, double readySeconds)
         Current = current,
         RankingsPage100 = rankings,
         Compare5 = compare,
+        Wrk = wrk,
         TrainedBeforeWindow = trained0,
         TrainingWindowSeconds = Math.Round(measure.Elapsed.TotalSeconds, 1),
         CitiesTrainedInWindow = trainedNow - trained0,
@@ -312,6 +335,21 @@ async Task<object> SoakAsync(List<string> names)
         GcPauseSeconds = pauses1 is { } p1 && pauses0 is { } p0 ? Math.Round(p1 - p0, 2) : (double?)null,
         PerCycle = rows,
     };
+}
+
+// A wrk run with the silo's GC pause seconds and gen2 collections meanwhile (read from its /metrics, past the
+// exporter's response cache).
+async Task<WrkWithGc> WithGcAsync(Func<Task<WrkResult>> run)
+{
+    async Task<(double? Pauses, double? Gen2)> Gc()
+    {
+        await Task.Delay(TimeSpan.FromSeconds(1.1));
+        return (await MetricSumAsync("dotnet_gc_pause_time_seconds_total"), await MetricSumAsync("dotnet_gc_collections_total", "gc_heap_generation=\"gen2\""));
+    }
+    var before = await Gc();
+    var result = await run();
+    var after = await Gc();
+    return new WrkWithGc(result, after.Pauses - before.Pauses is { } p ? Math.Round(p, 2) : null, after.Gen2 - before.Gen2 is { } g ? (int)g : null);
 }
 
 // Runs `tick` every `period` (one at a time) until `stop`.
@@ -449,13 +487,13 @@ static double Median(IEnumerable<double> values)
 async Task<double?> GcHeapMegabytesAsync() =>
     await MetricSumAsync("dotnet_gc_last_collection_heap_size") is { } bytes ? Math.Round(bytes / 1048576, 1) : null;
 
-// The sum of the silo's /metrics series whose lines start with `prefix`; null when none or unreachable.
-async Task<double?> MetricSumAsync(string prefix)
+// The sum of the silo's /metrics series whose lines start with `prefix` (and hold `having`); null when none or unreachable.
+async Task<double?> MetricSumAsync(string prefix, string? having = null)
 {
     try
     {
         var text = await http.GetStringAsync($"http://127.0.0.1:{port + 1}/metrics");
-        var values = text.Split('\n').Where(l => l.StartsWith(prefix, StringComparison.Ordinal))
+        var values = text.Split('\n').Where(l => l.StartsWith(prefix, StringComparison.Ordinal) && (having is null || l.Contains(having, StringComparison.Ordinal)))
             .Select(l => double.Parse(l[(l.LastIndexOf(' ') + 1)..], CultureInfo.InvariantCulture)).ToList();
         return values.Count == 0 ? null : values.Sum();
     }
@@ -498,6 +536,8 @@ static JsonSerializerOptions Json() => new()
 
 string? Text(string name) => argv.SkipWhile(a => a != name).Skip(1).FirstOrDefault();
 int Int(string name, int fallback) => Text(name) is { } v && int.TryParse(v, CultureInfo.InvariantCulture, out var x) ? x : fallback;
+
+internal sealed record WrkWithGc(WrkResult Wrk, double? GcPauseSeconds, int? Gen2Collections);
 
 internal sealed record PollBurst(int PlacesPolled, int PlacesExpected, double Seconds, double ServerCpuSecondsWhileWaiting, double WaitedSeconds,
     long FeedPages, long HistoryRequests, long ForecastRequests);
