@@ -116,11 +116,11 @@ public sealed class PostgresReadingStore(ReadingsDatabase database, ILogger<Post
         {
             values.Clear();
             var i = 1;
-            // Source names are few: one string each (interned), not one per value or hour.
+            // Source names are few: a measurement keeps its source's number (SourceCodes), not the string read.
             foreach (var p in Pollutants.All)
             {
                 if (!reader.IsDBNull(i))
-                    values.Add(new Measurement(p, reader.GetDouble(i), reader.IsDBNull(i + 1) ? "unknown" : string.Intern(reader.GetString(i + 1))));
+                    values.Add(new Measurement(p, reader.GetDouble(i), reader.IsDBNull(i + 1) ? "unknown" : reader.GetString(i + 1)));
                 i += 2;
             }
             double? W(int k) => reader.IsDBNull(i + k) ? null : reader.GetDouble(i + k);
