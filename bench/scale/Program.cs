@@ -164,27 +164,8 @@ async Task<object> ScaleAsync(List<string> names, double readySeconds)
     var compare = await LoadAsync(names, window, () =>
         "/api/v1/cities/compare?cities=" + string.Join(",", Enumerable.Range(0, 5).Select(_ => Uri.EscapeDataString(names[random.Next(names.Count)]))));
     Console.Error.WriteLine($"current p99 {current.P99Ms} ms, rankings page p99 {rankings.P99Ms} ms, compare p99 {compare.P99Ms} ms");
-    // The targets' own load (`wrk -t2 -c64`, `--wrk`): current and a rankings page at rest, then current through one
-    // whole poll period, which holds one burst of every place polling (the upstream's requests meanwhile say so).
-    object? wrk = null;
-    if (argv.Contains("--wrk"))
-    {
-        if (!Wrk.Installed()) throw new InvalidOperationException("--wrk: wrk is not installed (apt-get install -y wrk)");
-        var (threads, conns) = (Int("--wrk-threads", 2), Int("--wrk-connections", 64));
-        var wrkCurrent = await WithGcAsync(() => Wrk.CurrentAsync(baseUrl, names, threads, conns, window));
-        var wrkRankings = await WithGcAsync(() => Wrk.RankingsAsync(baseUrl, names, threads, conns, window));
-        Console.Error.WriteLine($"wrk -t{threads} -c{conns}: current p99 {wrkCurrent.Wrk.P99Ms} ms ({wrkCurrent.Wrk.Rps} req/s, GC pauses {wrkCurrent.GcPauseSeconds} s), rankings page p99 {wrkRankings.Wrk.P99Ms} ms ({wrkRankings.Wrk.Rps} req/s, GC pauses {wrkRankings.GcPauseSeconds} s)");
-        object? through = null;
-        if (loopback is not null)
-        {
-            var polls0 = loopback.CurrentRequests.Count;
-            var cpuBefore = CpuSeconds(pid);
-            var w = await WithGcAsync(() => Wrk.CurrentAsync(baseUrl, names, threads, conns, TimeSpan.FromMinutes(pollMinutes)));
-            through = new { Current = w, UpstreamCurrentRequests = loopback.CurrentRequests.Count - polls0, ServerCpuSeconds = Math.Round(CpuSeconds(pid) - cpuBefore, 1) };
-            Console.Error.WriteLine($"wrk through a poll period: current p99 {w.Wrk.P99Ms} ms, max {w.Wrk.MaxMs} ms ({w.Wrk.Rps} req/s, GC pauses {w.GcPauseSeconds} s, {w.Gen2Collections} gen2), {loopback.CurrentRequests.Count - polls0} upstream polls meanwhile");
-        }
-        wrk = new { Current = wrkCurrent, RankingsPage100 = wrkRankings, ThroughPollPeriod = through };
-    }
+    // The targets' own load (`wrk -t2 -c64`, `--wrk`) right after activation, while the cold start's training runs.
+    var wrk = argv.Contains("--wrk") ? await WrkAsync(names) : null;
     // Training throughput: cities whose cold-start training finished, per CPU-minute of the server, over a while.
     var (trained0, cpu0) = (await TrainedAsync(), CpuSeconds(pid));
     var measure = Stopwatch.StartNew();
@@ -195,6 +176,8 @@ async Task<object> ScaleAsync(List<string> names, double readySeconds)
         trainedNow = await TrainedAsync();
     }
     var cpu = CpuSeconds(pid) - cpu0;
+    // And again once every place is trained (when the training window was long enough): serving at rest.
+    var wrkTrained = argv.Contains("--wrk") && trainedNow >= names.Count ? await WrkAsync(names) : null;
     var (rssBeforeSoak, gcBeforeSoak) = (RssMegabytes(pid), await GcHeapMegabytesAsync());
     var soak = cycles > 0 ? await SoakAsync(names) : null;
     return new
@@ -218,6 +201,7 @@ async Task<object> ScaleAsync(List<string> names, double readySeconds)
         RankingsPage100 = rankings,
         Compare5 = compare,
         Wrk = wrk,
+        WrkAfterTraining = wrkTrained,
         TrainedBeforeWindow = trained0,
         TrainingWindowSeconds = Math.Round(measure.Elapsed.TotalSeconds, 1),
         CitiesTrainedInWindow = trainedNow - trained0,
@@ -335,6 +319,28 @@ async Task<object> SoakAsync(List<string> names)
         GcPauseSeconds = pauses1 is { } p1 && pauses0 is { } p0 ? Math.Round(p1 - p0, 2) : (double?)null,
         PerCycle = rows,
     };
+}
+
+// The targets' own load (`wrk -t2 -c64`): current and a rankings page, then current through one whole poll period,
+// which holds one burst of every place polling (the upstream's requests meanwhile say so).
+async Task<object> WrkAsync(List<string> names)
+{
+    var pid = server.Id;
+    if (!Wrk.Installed()) throw new InvalidOperationException("--wrk: wrk is not installed (apt-get install -y wrk)");
+    var (threads, conns) = (Int("--wrk-threads", 2), Int("--wrk-connections", 64));
+    var wrkCurrent = await WithGcAsync(() => Wrk.CurrentAsync(baseUrl, names, threads, conns, window));
+    var wrkRankings = await WithGcAsync(() => Wrk.RankingsAsync(baseUrl, names, threads, conns, window));
+    Console.Error.WriteLine($"wrk -t{threads} -c{conns}: current p99 {wrkCurrent.Wrk.P99Ms} ms ({wrkCurrent.Wrk.Rps} req/s, GC pauses {wrkCurrent.GcPauseSeconds} s), rankings page p99 {wrkRankings.Wrk.P99Ms} ms ({wrkRankings.Wrk.Rps} req/s, GC pauses {wrkRankings.GcPauseSeconds} s)");
+    object? through = null;
+    if (loopback is not null)
+    {
+        var polls0 = loopback.CurrentRequests.Count;
+        var cpuBefore = CpuSeconds(pid);
+        var w = await WithGcAsync(() => Wrk.CurrentAsync(baseUrl, names, threads, conns, TimeSpan.FromMinutes(pollMinutes)));
+        through = new { Current = w, UpstreamCurrentRequests = loopback.CurrentRequests.Count - polls0, ServerCpuSeconds = Math.Round(CpuSeconds(pid) - cpuBefore, 1) };
+        Console.Error.WriteLine($"wrk through a poll period: current p99 {w.Wrk.P99Ms} ms, max {w.Wrk.MaxMs} ms ({w.Wrk.Rps} req/s, GC pauses {w.GcPauseSeconds} s, {w.Gen2Collections} gen2), {loopback.CurrentRequests.Count - polls0} upstream polls meanwhile");
+    }
+    return new { Current = wrkCurrent, RankingsPage100 = wrkRankings, ThroughPollPeriod = through, RssMb = RssMegabytes(pid), GcHeapMb = await GcHeapMegabytesAsync() };
 }
 
 // A wrk run with the silo's GC pause seconds and gen2 collections meanwhile (read from its /metrics, past the
