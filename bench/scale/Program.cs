@@ -321,13 +321,16 @@ async Task<object> SoakAsync(List<string> names)
     };
 }
 
-// The targets' own load (`wrk -t2 -c64`): current and a rankings page, then current through one whole poll period,
-// which holds one burst of every place polling (the upstream's requests meanwhile say so).
+// The targets' own load (`wrk -t2 -c64`): current and a rankings page at rest (after a burst, with the loopback
+// upstream), then each through one whole poll period, which holds one burst of every place polling (the upstream's
+// requests meanwhile say so).
 async Task<object> WrkAsync(List<string> names)
 {
     var pid = server.Id;
     if (!Wrk.Installed()) throw new InvalidOperationException("--wrk: wrk is not installed (apt-get install -y wrk)");
     var (threads, conns) = (Int("--wrk-threads", 2), Int("--wrk-connections", 64));
+    // At rest: right after a burst has completed (with the loopback upstream), so the next is a poll period away.
+    if (loopback is not null) await PollCycleAsync(DateTime.UtcNow);
     var wrkCurrent = await WithGcAsync(() => Wrk.CurrentAsync(baseUrl, names, threads, conns, window));
     var wrkRankings = await WithGcAsync(() => Wrk.RankingsAsync(baseUrl, names, threads, conns, window));
     Console.Error.WriteLine($"wrk -t{threads} -c{conns}: current p99 {wrkCurrent.Wrk.P99Ms} ms ({wrkCurrent.Wrk.Rps} req/s, GC pauses {wrkCurrent.GcPauseSeconds} s), rankings page p99 {wrkRankings.Wrk.P99Ms} ms ({wrkRankings.Wrk.Rps} req/s, GC pauses {wrkRankings.GcPauseSeconds} s)");
@@ -337,8 +340,15 @@ async Task<object> WrkAsync(List<string> names)
         var polls0 = loopback.CurrentRequests.Count;
         var cpuBefore = CpuSeconds(pid);
         var w = await WithGcAsync(() => Wrk.CurrentAsync(baseUrl, names, threads, conns, TimeSpan.FromMinutes(pollMinutes)));
-        through = new { Current = w, UpstreamCurrentRequests = loopback.CurrentRequests.Count - polls0, ServerCpuSeconds = Math.Round(CpuSeconds(pid) - cpuBefore, 1) };
-        Console.Error.WriteLine($"wrk through a poll period: current p99 {w.Wrk.P99Ms} ms, max {w.Wrk.MaxMs} ms ({w.Wrk.Rps} req/s, GC pauses {w.GcPauseSeconds} s, {w.Gen2Collections} gen2), {loopback.CurrentRequests.Count - polls0} upstream polls meanwhile");
+        var polls1 = loopback.CurrentRequests.Count;
+        var r = await WithGcAsync(() => Wrk.RankingsAsync(baseUrl, names, threads, conns, TimeSpan.FromMinutes(pollMinutes)));
+        through = new
+        {
+            Current = w, UpstreamCurrentRequests = polls1 - polls0,
+            RankingsPage100 = r, UpstreamCurrentRequestsDuringRankings = loopback.CurrentRequests.Count - polls1,
+            ServerCpuSeconds = Math.Round(CpuSeconds(pid) - cpuBefore, 1),
+        };
+        Console.Error.WriteLine($"wrk through a poll period: current p99 {w.Wrk.P99Ms} ms, max {w.Wrk.MaxMs} ms ({w.Wrk.Rps} req/s, GC pauses {w.GcPauseSeconds} s, {w.Gen2Collections} gen2), {polls1 - polls0} upstream polls meanwhile; rankings page p99 {r.Wrk.P99Ms} ms, max {r.Wrk.MaxMs} ms ({r.Wrk.Rps} req/s, GC pauses {r.GcPauseSeconds} s), {loopback.CurrentRequests.Count - polls1} polls");
     }
     return new { Current = wrkCurrent, RankingsPage100 = wrkRankings, ThroughPollPeriod = through, RssMb = RssMegabytes(pid), GcHeapMb = await GcHeapMegabytesAsync() };
 }
