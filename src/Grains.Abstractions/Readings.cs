@@ -25,7 +25,7 @@ public static class SourceNames
 /// A value type of 12 bytes: a place keeps thousands of hours of up to seven of these each, inline in the hour's array
 /// (an object cost 40 bytes and a reference 8 more; the value, pollutant and source reference 24). The pollutant and
 /// the source's number in <see cref="SourceCodes"/> share one int, and the value's double is packed at 4-byte
-/// alignment (bench/scale/README.md, "Memory"). The wire and stored form is unchanged (pollutant, value, source
+/// alignment (bench/scale/README.md, the section on measurements packed into 12 bytes). The wire and stored form is unchanged (pollutant, value, source
 /// name: <see cref="MeasurementCodec"/>). Look one up with <see cref="CityHour.Find"/>, which says "absent" with
 /// null, never with a default value.
 /// </remarks>
